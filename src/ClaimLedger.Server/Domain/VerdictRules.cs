@@ -1,0 +1,24 @@
+using ClaimLedger.Contracts.V1;
+
+namespace ClaimLedger.Server.Domain;
+
+public static class VerdictRules
+{
+    /// <summary>
+    /// The normalised truth score: TRUE 1.0, MOSTLY_TRUE 0.75, MIXED 0.5, MOSTLY_FALSE 0.25, FALSE 0.0.
+    /// MISLEADING and UNPROVEN are not statements about truth and have no score.
+    /// </summary>
+    public static double? Score(Rating rating) => rating switch
+    {
+        Rating.True => 1.0,
+        Rating.MostlyTrue => 0.75,
+        Rating.Mixed => 0.5,
+        Rating.MostlyFalse => 0.25,
+        Rating.False => 0.0,
+        _ => null,
+    };
+
+    /// <summary>A verdict rests on at least one SUPPORTS or REFUTES item, except UNPROVEN.</summary>
+    public static bool EvidenceSuffices(Rating rating, IEnumerable<Stance> stances) =>
+        rating == Rating.Unproven || stances.Any(s => s is Stance.Supports or Stance.Refutes);
+}

@@ -1,0 +1,164 @@
+using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Infrastructure.Data;
+using Google.Protobuf.WellKnownTypes;
+
+namespace ClaimLedger.Server.Features.Claims;
+
+/// <summary>A claims row as stored.</summary>
+internal sealed class ClaimRow
+{
+    public long Seq { get; init; }
+    public string Id { get; init; } = "";
+    public string Text { get; init; } = "";
+    public string Claimant { get; init; } = "";
+    public string? ClaimTime { get; init; }
+    public string LanguageCode { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string? VerdictId { get; init; }
+    public long? ReviewIntervalSeconds { get; init; }
+    public string? RetractionReason { get; init; }
+    public string? RetractionNote { get; init; }
+    public string? RetractionDuplicateOf { get; init; }
+    public string? RetractionActor { get; init; }
+    public string? RetractTime { get; init; }
+    public string CreateTime { get; init; } = "";
+    public string UpdateTime { get; init; } = "";
+    public long Revision { get; init; }
+
+    public string Name => ResourceNames.Claim(Id);
+    public ClaimStatus StatusValue => DbEnum.Parse<ClaimStatus>(Status);
+}
+
+internal sealed class VerdictRow
+{
+    public string Id { get; init; } = "";
+    public string ClaimId { get; init; } = "";
+    public string Rating { get; init; } = "";
+    public double? Score { get; init; }
+    public string Rationale { get; init; } = "";
+    public string Reviewer { get; init; } = "";
+    public string CreateTime { get; init; } = "";
+}
+
+/// <summary>Reads claims into their API shape: the row, its topics and its current verdict, in three batched queries.</summary>
+internal static class ClaimReads
+{
+    public const string Columns = """
+        c.seq, c.id, c.text, c.claimant, c.claim_time, c.language_code, c.status, c.verdict_id,
+        c.review_interval_seconds, c.retraction_reason, c.retraction_note, c.retraction_duplicate_of,
+        c.retraction_actor, c.retract_time, c.create_time, c.update_time, c.revision
+        """;
+
+    private const string ByIdSql = $"SELECT {Columns} FROM claims c WHERE c.id = @Id";
+
+    private const string TopicsSql = "SELECT claim_seq AS ClaimSeq, topic AS Topic FROM claim_topics WHERE claim_seq IN @Seqs ORDER BY topic";
+
+    private const string VerdictsSql = """
+        SELECT id, claim_id, rating, score, rationale, reviewer, create_time
+        FROM verdicts WHERE id IN @Ids
+        """;
+
+    private const string VerdictEvidenceSql = """
+        SELECT verdict_id AS VerdictId, evidence_id AS EvidenceId
+        FROM verdict_evidence WHERE verdict_id IN @Ids ORDER BY evidence_id
+        """;
+
+    /// <summary>The row, or NOT_FOUND.</summary>
+    public static async Task<ClaimRow> RowAsync(DbSession db, string claimId, CancellationToken ct) =>
+        await db.QuerySingleOrDefaultAsync<ClaimRow>(ByIdSql, new { Id = claimId }, ct)
+        ?? throw new NotFoundException(ResourceNames.Claim(claimId));
+
+    public static async Task<Claim> LoadAsync(DbSession db, string claimId, CancellationToken ct) =>
+        (await ToClaimsAsync(db, [await RowAsync(db, claimId, ct)], ct))[0];
+
+    public static async Task<IReadOnlyList<Claim>> ToClaimsAsync(DbSession db, IReadOnlyList<ClaimRow> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var topics = (await db.QueryAsync<(long ClaimSeq, string Topic)>(TopicsSql, new { Seqs = rows.Select(r => r.Seq).ToArray() }, ct))
+            .ToLookup(t => t.ClaimSeq, t => t.Topic);
+        var verdictIds = rows.Where(r => r.VerdictId is not null).Select(r => r.VerdictId!).ToArray();
+        var verdicts = await VerdictsAsync(db, verdictIds, ct);
+
+        return rows.Select(r =>
+        {
+            var claim = ToClaim(r);
+            claim.Topics.AddRange(topics[r.Seq]);
+            if (r.VerdictId is not null && verdicts.TryGetValue(r.VerdictId, out var verdict))
+            {
+                claim.Verdict = verdict;
+            }
+
+            return claim;
+        }).ToList();
+    }
+
+    public static async Task<IReadOnlyDictionary<string, Verdict>> VerdictsAsync(DbSession db, IReadOnlyCollection<string> verdictIds, CancellationToken ct)
+    {
+        if (verdictIds.Count == 0)
+        {
+            return new Dictionary<string, Verdict>();
+        }
+
+        var ids = verdictIds.Distinct().ToArray();
+        var rows = await db.QueryAsync<VerdictRow>(VerdictsSql, new { Ids = ids }, ct);
+        var evidence = (await db.QueryAsync<(string VerdictId, string EvidenceId)>(VerdictEvidenceSql, new { Ids = ids }, ct))
+            .ToLookup(e => e.VerdictId, e => e.EvidenceId);
+        return rows.ToDictionary(v => v.Id, v =>
+        {
+            var verdict = new Verdict
+            {
+                Name = ResourceNames.Verdict(v.ClaimId, v.Id),
+                Rating = DbEnum.Parse<Rating>(v.Rating),
+                Rationale = v.Rationale,
+                Reviewer = v.Reviewer,
+                CreateTime = DbTime.ToTimestamp(v.CreateTime),
+            };
+            if (v.Score is { } score)
+            {
+                verdict.Score = score;
+            }
+
+            verdict.Evidence.AddRange(evidence[v.Id].Select(e => ResourceNames.Evidence(v.ClaimId, e)));
+            return verdict;
+        });
+    }
+
+    private static Claim ToClaim(ClaimRow r)
+    {
+        var claim = new Claim
+        {
+            Name = r.Name,
+            Text = r.Text,
+            Claimant = r.Claimant,
+            ClaimTime = DbTime.ToTimestamp(r.ClaimTime),
+            LanguageCode = r.LanguageCode,
+            Status = r.StatusValue,
+            CreateTime = DbTime.ToTimestamp(r.CreateTime),
+            UpdateTime = DbTime.ToTimestamp(r.UpdateTime),
+            Etag = Etags.For(r.Revision),
+        };
+        if (r.ReviewIntervalSeconds is { } seconds)
+        {
+            claim.ReviewInterval = Duration.FromTimeSpan(TimeSpan.FromSeconds(seconds));
+        }
+
+        if (r.RetractionReason is not null)
+        {
+            claim.Retraction = new Retraction
+            {
+                Reason = DbEnum.Parse<RetractionReason>(r.RetractionReason),
+                Note = r.RetractionNote ?? "",
+                DuplicateOf = r.RetractionDuplicateOf ?? "",
+                Actor = r.RetractionActor ?? "",
+                RetractTime = DbTime.ToTimestamp(r.RetractTime),
+            };
+        }
+
+        return claim;
+    }
+}

@@ -1,0 +1,44 @@
+using ClaimLedger.Server.Domain;
+using FluentValidation;
+
+namespace ClaimLedger.Server.Features.Claims;
+
+/// <summary>Field rules shared by the claim commands. Limits are part of the API contract (see claims.proto).</summary>
+internal static class ClaimRules
+{
+    public const int MaxTextLength = 2000;
+    public const int MaxClaimantLength = 300;
+    public const int MaxTopics = 20;
+    public const int MaxTopicLength = 64;
+    public const int MaxRequestIdLength = 128;
+    public static readonly TimeSpan MaxReviewInterval = TimeSpan.FromDays(3650);
+
+    public static IRuleBuilderOptions<T, string> ClaimText<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(t => !string.IsNullOrWhiteSpace(t)).WithMessage("is required")
+            .MaximumLength(MaxTextLength).WithMessage($"must be at most {MaxTextLength} characters");
+
+    public static IRuleBuilderOptions<T, string> Claimant<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(t => !string.IsNullOrWhiteSpace(t)).WithMessage("is required")
+            .MaximumLength(MaxClaimantLength).WithMessage($"must be at most {MaxClaimantLength} characters");
+
+    public static IRuleBuilderOptions<T, string> Language<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(LanguageTags.IsWellFormed).WithMessage("must be a BCP-47 language tag such as \"en\" or \"pt-BR\"");
+
+    public static IRuleBuilderOptions<T, IReadOnlyList<string>> Topics<T>(this IRuleBuilder<T, IReadOnlyList<string>> rule) =>
+        rule.Must(t => t.Count <= MaxTopics).WithMessage($"must have at most {MaxTopics} entries")
+            .Must(t => t.All(x => !string.IsNullOrWhiteSpace(x) && x.Trim().Length <= MaxTopicLength && !x.Any(char.IsControl)))
+            .WithMessage($"entries must be 1 to {MaxTopicLength} printable characters");
+
+    public static IRuleBuilderOptions<T, long?> ReviewInterval<T>(this IRuleBuilder<T, long?> rule) =>
+        rule.Must(s => s is null || (s > 0 && s <= (long)MaxReviewInterval.TotalSeconds))
+            .WithMessage("must be a positive duration of at most 3650 days");
+
+    public static IRuleBuilderOptions<T, string> RequestId<T>(this IRuleBuilder<T, string> rule) =>
+        rule.MaximumLength(MaxRequestIdLength).WithMessage($"must be at most {MaxRequestIdLength} characters");
+
+    public static IRuleBuilderOptions<T, string> Etag<T>(this IRuleBuilder<T, string> rule) =>
+        rule.MaximumLength(64).WithMessage("is not an etag issued by this server");
+
+    public static IReadOnlyList<string> NormalizeTopics(IEnumerable<string> topics) =>
+        topics.Select(t => t.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+}

@@ -1,0 +1,52 @@
+using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Infrastructure.Data;
+
+namespace ClaimLedger.Server.Features.Claims;
+
+/// <summary>
+/// Finds claims similar to a text: candidates are the best BM25 matches for any of the text's words (plus exact
+/// normalised matches), then each is scored with <see cref="TextSimilarity.Similarity"/>. Retracted claims are ignored.
+/// </summary>
+internal static class SimilarClaims
+{
+    private const int MaxQueryWords = 24;
+    private const string MaxCandidates = "200";
+
+    private const string CandidatesSql = $"""
+        SELECT c.seq AS Seq, c.id AS Id, c.normalized_text AS NormalizedText
+        FROM claims_fts f JOIN claims c ON c.seq = f.rowid
+        WHERE claims_fts MATCH @Match AND c.status <> 'RETRACTED'
+        ORDER BY bm25(claims_fts)
+        LIMIT {MaxCandidates}
+        """;
+
+    private const string ExactSql = """
+        SELECT c.seq AS Seq, c.id AS Id, c.normalized_text AS NormalizedText
+        FROM claims c
+        WHERE c.normalized_text = @Normalized AND c.status <> 'RETRACTED'
+        """;
+
+    public sealed record Match(long Seq, string Id, double Similarity);
+
+    private sealed record Candidate(long Seq, string Id, string NormalizedText);
+
+    public static async Task<IReadOnlyList<Match>> FindAsync(DbSession db, string normalized, double threshold, int max, CancellationToken ct)
+    {
+        var words = TextSimilarity.Words(normalized, MaxQueryWords);
+        var candidates = new List<Candidate>(await db.QueryAsync<Candidate>(ExactSql, new { Normalized = normalized }, ct));
+        if (words.Count > 0)
+        {
+            var match = string.Join(" OR ", words.Select(w => "\"" + w + "\""));
+            candidates.AddRange(await db.QueryAsync<Candidate>(CandidatesSql, new { Match = match }, ct));
+        }
+
+        return candidates
+            .DistinctBy(c => c.Seq)
+            .Select(c => new Match(c.Seq, c.Id, TextSimilarity.Similarity(normalized, c.NormalizedText)))
+            .Where(m => m.Similarity >= threshold)
+            .OrderByDescending(m => m.Similarity)
+            .ThenBy(m => m.Seq)
+            .Take(max)
+            .ToList();
+    }
+}

@@ -1,0 +1,110 @@
+using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Features.History;
+using ClaimLedger.Server.Infrastructure.Data;
+using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Messaging;
+using FluentValidation;
+using MediatR;
+
+namespace ClaimLedger.Server.Features.Claims;
+
+/// <summary>
+/// Updates the fields named in the field mask (AIP-134; an empty mask means the fields that are set, "*" all).
+/// The text is fixed once a verdict exists; a retracted claim does not change.
+/// </summary>
+public static class UpdateClaim
+{
+    public static readonly IReadOnlySet<string> Updatable =
+        new HashSet<string>(StringComparer.Ordinal) { "text", "claimant", "claim_time", "language_code", "topics", "review_interval" };
+
+    public sealed record Command(
+        string Name,
+        string Etag,
+        IReadOnlyList<string> Paths,
+        string Text,
+        string Claimant,
+        DateTimeOffset? ClaimTime,
+        string LanguageCode,
+        IReadOnlyList<string> Topics,
+        long? ReviewIntervalSeconds,
+        string RequestId) : ICommand<Claim>, IIdempotentCommand
+    {
+        public bool Has(string path) => Paths.Contains(path);
+    }
+
+    public sealed class Validator : AbstractValidator<Command>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.Name).Must(ResourceNames.IsClaim).OverridePropertyName("claim.name").WithMessage("must be a claim name, claims/{claim}");
+            RuleFor(c => c.Paths).NotEmpty().OverridePropertyName("update_mask").WithMessage("names no field to update");
+            RuleForEach(c => c.Paths).Must(Updatable.Contains).OverridePropertyName("update_mask")
+                .WithMessage((_, path) => $"\"{path}\" is not updatable; updatable: {string.Join(", ", Updatable)}");
+            RuleFor(c => c.Text).ClaimText().When(c => c.Has("text")).OverridePropertyName("claim.text");
+            RuleFor(c => c.Claimant).Claimant().When(c => c.Has("claimant")).OverridePropertyName("claim.claimant");
+            RuleFor(c => c.LanguageCode).Language().When(c => c.Has("language_code")).OverridePropertyName("claim.language_code");
+            RuleFor(c => c.Topics).Topics().When(c => c.Has("topics")).OverridePropertyName("claim.topics");
+            RuleFor(c => c.ReviewIntervalSeconds).ReviewInterval().When(c => c.Has("review_interval")).OverridePropertyName("claim.review_interval");
+            RuleFor(c => c.Etag).Etag().OverridePropertyName("claim.etag");
+            RuleFor(c => c.RequestId).RequestId().OverridePropertyName("request_id");
+        }
+    }
+
+    internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
+    {
+        private const string UpdateSql = """
+            UPDATE claims SET
+                text = @Text, normalized_text = @NormalizedText, claimant = @Claimant, claim_time = @ClaimTime,
+                language_code = @LanguageCode, review_interval_seconds = @ReviewIntervalSeconds,
+                update_time = @Now, revision = revision + 1
+            WHERE id = @Id
+            """;
+
+        public async Task<Claim> Handle(Command command, CancellationToken ct)
+        {
+            ResourceNames.TryParseClaim(command.Name, out var id);
+            var row = await ClaimReads.RowAsync(db, id, ct);
+            Etags.EnsureCurrent(row.Name, command.Etag, row.Revision);
+            var status = row.StatusValue;
+            if (status == ClaimStatus.Retracted)
+            {
+                throw new FailedPreconditionException("CLAIM_RETRACTED", $"{row.Name} is RETRACTED and cannot change.", row.Name);
+            }
+
+            var text = command.Has("text") ? command.Text.Trim() : row.Text;
+            if (text != row.Text && status is not (ClaimStatus.Unverified or ClaimStatus.InReview))
+            {
+                throw new FailedPreconditionException(
+                    "CLAIM_TEXT_FROZEN",
+                    $"{row.Name} is {DbEnum.ToDb(status)}: its text is what the verdict judged and cannot change; record a new claim instead.",
+                    row.Name);
+            }
+
+            var now = DbTime.ToDb(clock.GetUtcNow());
+            await db.ExecuteAsync(UpdateSql, new
+            {
+                Id = id,
+                Text = text,
+                NormalizedText = TextSimilarity.Normalize(text),
+                Claimant = command.Has("claimant") ? command.Claimant.Trim() : row.Claimant,
+                ClaimTime = command.Has("claim_time") ? (command.ClaimTime is { } t ? DbTime.ToDb(t) : null) : row.ClaimTime,
+                LanguageCode = command.Has("language_code") ? LanguageTags.Canonicalize(command.LanguageCode) : row.LanguageCode,
+                ReviewIntervalSeconds = command.Has("review_interval") ? command.ReviewIntervalSeconds : row.ReviewIntervalSeconds,
+                Now = now,
+            }, ct);
+            if (command.Has("topics"))
+            {
+                await db.ExecuteAsync("DELETE FROM claim_topics WHERE claim_seq = @Seq", new { row.Seq }, ct);
+                foreach (var topic in ClaimRules.NormalizeTopics(command.Topics))
+                {
+                    await db.ExecuteAsync("INSERT INTO claim_topics (claim_seq, topic) VALUES (@Seq, @Topic)", new { row.Seq, Topic = topic }, ct);
+                }
+            }
+
+            await ClaimTimeline.AppendAsync(db, new ClaimTimeline.Entry(id, ClaimEvent.Types.Type.Updated, actor.Name, now,
+                Detail: "updated " + string.Join(", ", command.Paths.Distinct().Order(StringComparer.Ordinal))), ct);
+            return await ClaimReads.LoadAsync(db, id, ct);
+        }
+    }
+}

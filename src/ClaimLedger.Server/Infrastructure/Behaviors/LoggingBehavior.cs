@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Infrastructure.Messaging;
+using FluentValidation;
+using MediatR;
+
+namespace ClaimLedger.Server.Infrastructure.Behaviors;
+
+public sealed class LoggingBehavior<TRequest, TResponse>(ILogger<LoggingBehavior<TRequest, TResponse>> logger)
+    : IPipelineBehavior<TRequest, TResponse>
+{
+    public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
+    {
+        var name = RequestNames.Of(typeof(TRequest));
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await next();
+            logger.LogInformation("{Request} succeeded in {ElapsedMs:0.0} ms", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return response;
+        }
+        catch (Exception e) when (e is DomainException or ValidationException or OperationCanceledException)
+        {
+            logger.LogInformation("{Request} rejected in {ElapsedMs:0.0} ms: {Reason}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.Message);
+            throw;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "{Request} failed in {ElapsedMs:0.0} ms", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            throw;
+        }
+    }
+}

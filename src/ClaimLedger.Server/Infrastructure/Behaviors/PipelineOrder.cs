@@ -1,0 +1,16 @@
+namespace ClaimLedger.Server.Infrastructure.Behaviors;
+
+/// <summary>
+/// The MediatR pipeline, outermost first. Behaviors are found by assembly scanning and registered in this order;
+/// a behavior missing from this list stops start-up, so the order is always this one readable list.
+/// </summary>
+public static class PipelineOrder
+{
+    public static readonly Type[] Behaviors =
+    [
+        typeof(LoggingBehavior<,>),      // every request: name, outcome, elapsed time
+        typeof(ValidationBehavior<,>),   // FluentValidation → INVALID_ARGUMENT with field violations, before any I/O
+        typeof(IdempotencyBehavior<,>),  // commands with a request_id: replay the first result
+        typeof(TransactionBehavior<,>),  // commands only: one connection + transaction, committed before the reply
+    ];
+}

@@ -1,0 +1,20 @@
+namespace ClaimLedger.Server.Infrastructure.Data;
+
+/// <summary>Configuration section "Database".</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary>Folder for the database file; created on first start. Relative paths are relative to the working directory.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public string FileName { get; set; } = "claimledger.db";
+
+    /// <summary>How long a connection waits for a lock held by another process before failing (SQLite busy_timeout).</summary>
+    public int BusyTimeoutMs { get; set; } = 5000;
+
+    /// <summary>SQLite synchronous level; FULL keeps every acknowledged commit across power loss (see ADR 0004).</summary>
+    public string Synchronous { get; set; } = "FULL";
+
+    public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, FileName));
+}

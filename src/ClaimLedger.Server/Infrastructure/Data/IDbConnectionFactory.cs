@@ -1,0 +1,19 @@
+using System.Data.Common;
+
+namespace ClaimLedger.Server.Infrastructure.Data;
+
+/// <summary>Opens configured connections. The one seam a second database engine plugs into (see ADR 0005).</summary>
+public interface IDbConnectionFactory
+{
+    Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The engine-specific knowledge handlers need besides their SQL.</summary>
+public interface ISqlDialect
+{
+    /// <summary>True when <paramref name="exception"/> is a unique-constraint violation.</summary>
+    bool IsUniqueViolation(Exception exception);
+
+    /// <summary>True when <paramref name="exception"/> reports malformed full-text query syntax.</summary>
+    bool IsFullTextSyntaxError(Exception exception);
+}

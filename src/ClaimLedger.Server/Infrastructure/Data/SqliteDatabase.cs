@@ -1,0 +1,61 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace ClaimLedger.Server.Infrastructure.Data;
+
+/// <summary>
+/// SQLite connections: WAL journal (set once, persistent), foreign keys on, a busy timeout, and synchronous=FULL on
+/// every connection. Microsoft.Data.Sqlite pools connections, so the per-open pragmas are cheap.
+/// </summary>
+public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
+{
+    private readonly string _connectionString;
+    private readonly string _pragmas;
+
+    public SqliteDatabase(IOptions<DatabaseOptions> options)
+    {
+        var o = options.Value;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = o.DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            ForeignKeys = true,
+            Pooling = true,
+            DefaultTimeout = Math.Max(1, o.BusyTimeoutMs / 1000),
+        }.ToString();
+        var synchronous = o.Synchronous.ToUpperInvariant() is "FULL" or "NORMAL" or "EXTRA" ? o.Synchronous.ToUpperInvariant() : "FULL";
+        _pragmas = $"PRAGMA busy_timeout = {o.BusyTimeoutMs}; PRAGMA synchronous = {synchronous};";
+        DatabasePath = o.DatabasePath;
+    }
+
+    public string DatabasePath { get; }
+
+    public string ConnectionString => _connectionString;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+
+    public bool IsFullTextSyntaxError(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 1 } e &&
+        (e.Message.Contains("fts5:", StringComparison.Ordinal) || e.Message.Contains("no such column", StringComparison.Ordinal)
+            || e.Message.Contains("unterminated string", StringComparison.Ordinal) || e.Message.Contains("unknown special query", StringComparison.Ordinal));
+}

@@ -1,0 +1,61 @@
+using ClaimLedger.Server.Infrastructure.Behaviors;
+using ClaimLedger.Server.Infrastructure.Data;
+using ClaimLedger.Server.Infrastructure.Grpc;
+using Dapper;
+using FluentValidation;
+using MediatR;
+
+namespace ClaimLedger.Server.Infrastructure;
+
+public static class ServiceRegistration
+{
+    /// <summary>MediatR 5 (handlers and behaviors found by scanning), validators, data access, clock and actor.</summary>
+    public static IServiceCollection AddClaimLedger(this IServiceCollection services, IConfiguration configuration)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<SqliteDatabase>());
+        services.AddSingleton<ISqlDialect>(sp => sp.GetRequiredService<SqliteDatabase>());
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<WriteGate>();
+        services.AddScoped<DbSession>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddScoped<ICurrentActor, HeaderActor>();
+
+        services.AddScoped<ServiceFactory>(sp => sp.GetService!);
+        services.AddScoped<IMediator, Mediator>();
+        services.Scan(scan => scan
+            .FromAssemblyOf<DbSession>()
+            .AddClasses(c => c.AssignableTo(typeof(IRequestHandler<,>)), publicOnly: false)
+            .AsImplementedInterfaces()
+            .WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo(typeof(IValidator<>)), publicOnly: false)
+            .AsImplementedInterfaces()
+            .WithSingletonLifetime());
+        AddBehaviorsInPipelineOrder(services);
+        return services;
+    }
+
+    /// <summary>Scans for pipeline behaviors and registers them in <see cref="PipelineOrder.Behaviors"/> order (first = outermost).</summary>
+    private static void AddBehaviorsInPipelineOrder(IServiceCollection services)
+    {
+        var found = typeof(DbSession).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: true })
+            .Where(t => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IPipelineBehavior<,>)))
+            .ToList();
+        var unordered = found.Except(PipelineOrder.Behaviors).ToList();
+        if (unordered.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Pipeline behaviors missing from PipelineOrder.Behaviors: {string.Join(", ", unordered.Select(t => t.Name))}");
+        }
+
+        foreach (var behavior in PipelineOrder.Behaviors)
+        {
+            services.AddScoped(typeof(IPipelineBehavior<,>), behavior);
+        }
+    }
+}

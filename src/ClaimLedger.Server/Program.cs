@@ -1,0 +1,40 @@
+using ClaimLedger.Server.Features.Claims;
+using ClaimLedger.Server.Features.Evidence;
+using ClaimLedger.Server.Features.Sources;
+using ClaimLedger.Server.Infrastructure;
+using ClaimLedger.Server.Infrastructure.Data;
+using ClaimLedger.Server.Infrastructure.Grpc;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+    o.UseUtcTimestamp = true;
+});
+builder.Services.AddGrpc(o =>
+{
+    o.Interceptors.Add<ErrorMappingInterceptor>();
+    o.MaxReceiveMessageSize = 4 * 1024 * 1024;
+});
+builder.Services.AddGrpcReflection();
+builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+builder.Services.AddClaimLedger(builder.Configuration);
+
+var app = builder.Build();
+
+app.Services.GetRequiredService<DatabaseMigrator>().Migrate();
+
+app.MapGrpcService<ClaimsGrpcService>();
+app.MapGrpcService<SourcesGrpcService>();
+app.MapGrpcService<EvidenceGrpcService>();
+app.MapGrpcHealthChecksService();
+app.MapGrpcReflectionService();
+app.MapGet("/", () => "ClaimLedger speaks gRPC (HTTP/2). See the README for clients and the .proto files.");
+
+app.Logger.LogInformation("ClaimLedger database at {DatabasePath}", app.Services.GetRequiredService<SqliteDatabase>().DatabasePath);
+app.Run();
+
+/// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;
