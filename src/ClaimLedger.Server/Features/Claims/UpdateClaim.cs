@@ -39,8 +39,8 @@ public static class UpdateClaim
         {
             RuleFor(c => c.Name).Must(ResourceNames.IsClaim).OverridePropertyName("claim.name").WithMessage("must be a claim name, claims/{claim}");
             RuleFor(c => c.Paths).NotEmpty().OverridePropertyName("update_mask").WithMessage("names no field to update");
-            RuleForEach(c => c.Paths).Must(Updatable.Contains).OverridePropertyName("update_mask")
-                .WithMessage((_, path) => $"\"{path}\" is not updatable; updatable: {string.Join(", ", Updatable)}");
+            RuleFor(c => c.Paths).Must(p => p.All(Updatable.Contains)).OverridePropertyName("update_mask")
+                .WithMessage(c => $"names fields that cannot be updated ({string.Join(", ", c.Paths.Where(p => !Updatable.Contains(p)))}); updatable: {string.Join(", ", Updatable)}");
             RuleFor(c => c.Text).ClaimText().When(c => c.Has("text")).OverridePropertyName("claim.text");
             RuleFor(c => c.Claimant).Claimant().When(c => c.Has("claimant")).OverridePropertyName("claim.claimant");
             RuleFor(c => c.LanguageCode).Language().When(c => c.Has("language_code")).OverridePropertyName("claim.language_code");

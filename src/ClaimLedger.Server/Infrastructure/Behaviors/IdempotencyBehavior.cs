@@ -11,10 +11,10 @@ namespace ClaimLedger.Server.Infrastructure.Behaviors;
 /// <summary>
 /// AIP-155 request ids. The first successful response of a command that carries a request id is stored, in the
 /// command's own transaction; a retry with the same id replays it and writes nothing. Reusing an id for a different
-/// request is INVALID_ARGUMENT. Two concurrent calls with one id: the second's insert collides, its transaction rolls
-/// back, and it replays the first's response.
+/// request is INVALID_ARGUMENT. Two concurrent calls with one id: the second fails (on the key or on the first's
+/// effects), its transaction rolls back, and it replays the first's response.
 /// </summary>
-public sealed class IdempotencyBehavior<TRequest, TResponse>(DbSession session, ISqlDialect dialect, TimeProvider clock)
+public sealed class IdempotencyBehavior<TRequest, TResponse>(DbSession session, TimeProvider clock)
     : IPipelineBehavior<TRequest, TResponse>
 {
     private const string LookupSql = """
@@ -57,9 +57,11 @@ public sealed class IdempotencyBehavior<TRequest, TResponse>(DbSession session, 
         {
             return await next();
         }
-        catch (Exception e) when (dialect.IsUniqueViolation(e))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Lost a race with a concurrent call carrying the same id: answer with its result.
+            // A concurrent call with the same id may have committed while this one waited for the write gate; its
+            // effects can make this one fail (a key collision, a duplicate claim, an illegal transition). Answer with
+            // the first result, as a retry would get.
             if (await LookupAsync(key, cancellationToken) is { } winner)
             {
                 return Replay(winner, hash);
