@@ -34,12 +34,12 @@ public static partial class ResourceNames
         return match.Success;
     }
 
-    [GeneratedRegex("^claims/([0-9a-f]{32})$")]
+    [GeneratedRegex(@"^claims/([0-9a-f]{32})\z")]
     private static partial Regex ClaimPattern();
 
-    [GeneratedRegex("^sources/([0-9a-f]{32})$")]
+    [GeneratedRegex(@"^sources/([0-9a-f]{32})\z")]
     private static partial Regex SourcePattern();
 
-    [GeneratedRegex("^claims/([0-9a-f]{32})/evidence/([0-9a-f]{32})$")]
+    [GeneratedRegex(@"^claims/([0-9a-f]{32})/evidence/([0-9a-f]{32})\z")]
     private static partial Regex EvidencePattern();
 }

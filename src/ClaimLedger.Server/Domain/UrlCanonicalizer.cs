@@ -56,7 +56,13 @@ public static class UrlCanonicalizer
         }
 
         var builder = new System.Text.StringBuilder(url.Length);
-        builder.Append(uri.Scheme).Append("://").Append(uri.IdnHost.ToLowerInvariant());
+        var host = uri.IdnHost.ToLowerInvariant();
+        if (uri.HostNameType == UriHostNameType.IPv6 && !host.StartsWith('['))
+        {
+            host = "[" + host + "]";
+        }
+
+        builder.Append(uri.Scheme).Append("://").Append(host);
         if (!uri.IsDefaultPort)
         {
             builder.Append(':').Append(uri.Port);

@@ -63,7 +63,7 @@ internal static class SourceRules
     public const int MaxNameLength = 300;
 
     public static IRuleBuilderOptions<T, string> Sha256<T>(this IRuleBuilder<T, string> rule) =>
-        rule.Matches("^([0-9a-f]{64})?$").WithMessage("must be 64 lower-case hex characters");
+        rule.Matches(@"^([0-9a-f]{64})?\z").WithMessage("must be 64 lower-case hex characters");
 
     public static IRuleBuilderOptions<T, string> OptionalHttpUrl<T>(this IRuleBuilder<T, string> rule) =>
         rule.Must(u => u.Length == 0 || UrlCanonicalizer.TryCanonicalize(u, out _, out _))

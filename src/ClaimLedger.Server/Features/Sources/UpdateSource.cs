@@ -65,6 +65,8 @@ public static class UpdateSource
             WHERE id = @Id
             """;
 
+        private const string TwinSql = "SELECT id FROM sources WHERE canonical_url IS NULL AND content_sha256 = @ContentSha256 AND id <> @Id";
+
         public async Task<Source> Handle(Command c, CancellationToken ct)
         {
             ResourceNames.TryParseSource(c.Name, out var id);
@@ -75,6 +77,13 @@ public static class UpdateSource
             {
                 throw new FailedPreconditionException("CONTENT_HASH_REQUIRED",
                     $"{c.Name} has no URL, so content_sha256 identifies it and cannot be cleared.", c.Name);
+            }
+
+            if (row.CanonicalUrl is null && contentSha != row.ContentSha256 &&
+                await db.QuerySingleOrDefaultAsync<string>(TwinSql, new { ContentSha256 = contentSha, Id = id }, ct) is { } twin)
+            {
+                throw new AlreadyExistsException("SOURCE_ALREADY_REGISTERED",
+                    $"{ResourceNames.Source(twin)} is already the URL-less source with this content_sha256.", [ResourceNames.Source(twin)]);
             }
 
             await db.ExecuteAsync(UpdateSql, new

@@ -29,7 +29,7 @@ public static class RetractClaim
                 .OverridePropertyName("duplicate_of").WithMessage("is required for DUPLICATE and must be a claim name, claims/{claim}");
             RuleFor(c => c.DuplicateOf).Empty().When(c => c.Reason != RetractionReason.Duplicate)
                 .OverridePropertyName("duplicate_of").WithMessage("is only allowed with reason DUPLICATE");
-            RuleFor(c => c.DuplicateOf).NotEqual(c => c.Name).OverridePropertyName("duplicate_of").WithMessage("must name another claim");
+            RuleFor(c => c.DuplicateOf).NotEqual(c => c.Name).When(c => c.DuplicateOf.Length > 0).OverridePropertyName("duplicate_of").WithMessage("must name another claim");
             RuleFor(c => c.Etag).Etag().OverridePropertyName("etag");
             RuleFor(c => c.RequestId).RequestId().OverridePropertyName("request_id");
         }

@@ -26,6 +26,6 @@ public sealed partial class HeaderActor(IHttpContextAccessor http) : ICurrentAct
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._:@-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._:@-]{1,64}\z")]
     private static partial Regex Allowed();
 }
