@@ -7,12 +7,6 @@ using ClaimLedger.Server.Infrastructure.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Logging.AddSimpleConsole(o =>
-{
-    o.SingleLine = true;
-    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-    o.UseUtcTimestamp = true;
-});
 builder.Services.AddGrpc(o =>
 {
     o.Interceptors.Add<ErrorMappingInterceptor>();

@@ -1,0 +1,61 @@
+// The README's example session: record a claim, register sources, attach evidence, start review, submit a verdict,
+// read the history, and see clear errors for bad input. Usage: node walkthrough.mjs [host:port]
+import { connect, errorDetails } from './claimledger.mjs';
+
+export async function walkthrough(address, log = console.log) {
+  const { call, waitForReady, close } = connect(address, 'walkthrough');
+  try {
+    await waitForReady(30_000);
+    const stamp = new Date().toISOString();
+    const article = await call('sources', 'CreateSource', { source: {
+      url: `https://news.example.org/2025/iran-russia-drones?utm_source=feed&run=${stamp}#top`,
+      title: 'Example report on drone deliveries', publisher: 'Example News', kind: 'NEWS_ARTICLE',
+      reliability: 'RELIABILITY_C_FAIRLY_RELIABLE' } });
+    log(`CreateSource   ${article.name}  canonical_url=${article.canonical_url}`);
+
+    const claim = await call('claims', 'CreateClaim', {
+      claim: { text: `Example claim recorded by the walkthrough at ${stamp}: a ministry supplied drones to a neighbour.`,
+        claimant: 'Example Daily', language_code: 'en', topics: ['example', 'drones'] },
+      evidence: [{ source: article.name, stance: 'ORIGIN', excerpt: 'a ministry supplied drones', locator: 'paragraph 1' }],
+      request_id: `walkthrough-${stamp}` });
+    log(`CreateClaim    ${claim.name}  status=${claim.status}  etag=${claim.etag}`);
+
+    const review = await call('claims', 'StartReview', { name: claim.name, etag: claim.etag, note: 'picked up' });
+    log(`StartReview    status=${review.status}`);
+
+    const report = await call('sources', 'CreateSource', { source: {
+      url: `https://registry.example.gov/exports/${Date.now()}`, title: 'Export register (example)', kind: 'DATASET' } });
+    const evidence = await call('evidence', 'AddEvidence', { parent: claim.name, evidence: {
+      source: report.name, stance: 'REFUTES', excerpt: 'No such export is listed.', credibility: 'CREDIBILITY_2_PROBABLY_TRUE' } });
+    log(`AddEvidence    ${evidence.name}  stance=${evidence.stance}`);
+
+    const verified = await call('claims', 'SubmitVerdict', { name: claim.name, etag: review.etag, rating: 'FALSE',
+      rationale: 'Example rationale: the export register lists no such delivery.', evidence: [evidence.name] });
+    log(`SubmitVerdict  status=${verified.status}  rating=${verified.verdict.rating}  score=${verified.verdict.score}`);
+
+    const history = await call('claims', 'ListClaimHistory', { name: claim.name });
+    for (const e of history.events) log(`  #${e.sequence} ${e.type.padEnd(17)} ${e.from_status} -> ${e.to_status}  by ${e.actor}`);
+
+    const errors = [];
+    for (const [label, attempt] of [
+      ['CreateClaim with bad input', () => call('claims', 'CreateClaim', { claim: { text: '', language_code: 'english' } })],
+      ['StartReview on a VERIFIED claim', () => call('claims', 'StartReview', { name: claim.name })],
+      ['SubmitVerdict with a stale etag', () => call('claims', 'SubmitVerdict', { name: claim.name, etag: claim.etag, rating: 'TRUE', rationale: 'x' })],
+      ['GetClaim of an unknown claim', () => call('claims', 'GetClaim', { name: `claims/${'0'.repeat(32)}` })],
+      ['SearchClaims with bad syntax', () => call('claims', 'SearchClaims', { query: '"unterminated' })],
+    ]) {
+      try { await attempt(); errors.push({ label, code: 'OK' }); } catch (error) {
+        const details = errorDetails(error);
+        errors.push({ label, ...details });
+        log(`${label}: ${details.code} ${details.reason ?? ''} ${details.fieldViolations.map((v) => `[${v.field}: ${v.description}]`).join(' ')}`);
+      }
+    }
+    return { article, claim, verified, history, errors };
+  } finally {
+    close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await walkthrough(process.argv[2] ?? '127.0.0.1:5180');
+}

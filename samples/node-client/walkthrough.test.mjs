@@ -1,0 +1,56 @@
+// Cross-language contract test: a client holding only the .proto files drives the real server (started here on a
+// fresh data directory and a free loopback port) through the whole verification workflow.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { walkthrough } from './walkthrough.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let server; let dataDirectory; let address;
+
+const freePort = () => new Promise((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
+});
+
+before(async () => {
+  dataDirectory = mkdtempSync(path.join(os.tmpdir(), 'claimledger-node-'));
+  address = `127.0.0.1:${await freePort()}`;
+  server = spawn('dotnet', ['run', '--project', path.join(repo, 'src/ClaimLedger.Server'), '-c', process.env.CONFIGURATION ?? 'Release', '--no-launch-profile'], {
+    env: { ...process.env, Database__DataDirectory: dataDirectory, Kestrel__Endpoints__Grpc__Url: `http://${address}`, DOTNET_ENVIRONMENT: 'Production' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+});
+
+after(() => {
+  server?.kill('SIGTERM');
+  rmSync(dataDirectory, { recursive: true, force: true });
+});
+
+test('a proto-only client records, reviews and verifies a claim, and gets clear errors', { timeout: 180_000 }, async () => {
+  const { article, claim, verified, history, errors } = await walkthrough(address, () => {});
+
+  assert.match(article.canonical_url, /^https:\/\/news\.example\.org\/2025\/iran-russia-drones\?run=/);
+  assert.equal(claim.status, 'UNVERIFIED');
+  assert.equal(verified.status, 'VERIFIED');
+  assert.equal(verified.verdict.rating, 'FALSE');
+  assert.equal(verified.verdict.score, 0);
+  assert.equal(verified.verdict.reviewer, 'walkthrough');
+  assert.deepEqual(history.events.map((e) => e.type),
+    ['CREATED', 'EVIDENCE_ADDED', 'REVIEW_STARTED', 'EVIDENCE_ADDED', 'VERDICT_SUBMITTED']);
+
+  const byLabel = Object.fromEntries(errors.map((e) => [e.label, e]));
+  assert.equal(byLabel['CreateClaim with bad input'].code, 'INVALID_ARGUMENT');
+  assert.deepEqual(byLabel['CreateClaim with bad input'].fieldViolations.map((v) => v.field).sort(),
+    ['claim.claimant', 'claim.language_code', 'claim.text']);
+  assert.equal(byLabel['StartReview on a VERIFIED claim'].code, 'FAILED_PRECONDITION');
+  assert.equal(byLabel['StartReview on a VERIFIED claim'].reason, 'ILLEGAL_TRANSITION');
+  assert.equal(byLabel['SubmitVerdict with a stale etag'].code, 'ABORTED');
+  assert.equal(byLabel['GetClaim of an unknown claim'].code, 'NOT_FOUND');
+  assert.equal(byLabel['SearchClaims with bad syntax'].code, 'INVALID_ARGUMENT');
+  assert.deepEqual(byLabel['SearchClaims with bad syntax'].fieldViolations.map((v) => v.field), ['query']);
+});

@@ -1,0 +1,90 @@
+using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Features.Claims;
+using ClaimLedger.Server.Infrastructure;
+using ClaimLedger.Server.Infrastructure.Behaviors;
+using FluentValidation;
+using MediatR;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClaimLedger.UnitTests.Infrastructure;
+
+public sealed class PipelineOrderTests
+{
+    private static ServiceProvider BuildProvider()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddClaimLedger(new ConfigurationBuilder().Build());
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+    }
+
+    [Fact]
+    public void PipelineOrder_IsLoggingValidationIdempotencyTransaction()
+    {
+        PipelineOrder.Behaviors.ShouldBe(
+        [
+            typeof(LoggingBehavior<,>),
+            typeof(ValidationBehavior<,>),
+            typeof(IdempotencyBehavior<,>),
+            typeof(TransactionBehavior<,>),
+        ]);
+    }
+
+    [Fact]
+    public async Task AddClaimLedger_ResolvesBehaviorsOutermostFirst_LoggingValidationIdempotencyTransaction()
+    {
+        await using var provider = BuildProvider();
+        await using var scope = provider.CreateAsyncScope();
+
+        var behaviors = scope.ServiceProvider.GetServices<IPipelineBehavior<GetClaim.Query, Claim>>()
+            .Select(b => b.GetType().GetGenericTypeDefinition())
+            .ToList();
+
+        behaviors.ShouldBe(
+        [
+            typeof(LoggingBehavior<,>),
+            typeof(ValidationBehavior<,>),
+            typeof(IdempotencyBehavior<,>),
+            typeof(TransactionBehavior<,>),
+        ]);
+    }
+
+    [Fact]
+    public async Task AddClaimLedger_ClosesEachBehaviorOverTheRequestAndResponse()
+    {
+        await using var provider = BuildProvider();
+        await using var scope = provider.CreateAsyncScope();
+
+        var behaviors = scope.ServiceProvider.GetServices<IPipelineBehavior<CreateClaim.Command, Claim>>().ToList();
+
+        behaviors.Count.ShouldBe(4);
+        foreach (var behavior in behaviors)
+        {
+            behavior.GetType().GetGenericArguments().ShouldBe([typeof(CreateClaim.Command), typeof(Claim)]);
+        }
+    }
+
+    [Fact]
+    public void PipelineOrder_ListsEveryPipelineBehaviorOfTheServerAssembly()
+    {
+        var found = typeof(PipelineOrder).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: true })
+            .Where(t => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IPipelineBehavior<,>)))
+            .ToList();
+
+        found.ShouldNotBeEmpty();
+        PipelineOrder.Behaviors.ShouldBe(found, ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task AddClaimLedger_RegistersTheHandlerAndTheValidatorOfARequest()
+    {
+        await using var provider = BuildProvider();
+        await using var scope = provider.CreateAsyncScope();
+
+        scope.ServiceProvider.GetServices<IValidator<CreateClaim.Command>>().Single().ShouldBeOfType<CreateClaim.Validator>();
+        scope.ServiceProvider.GetServices<IRequestHandler<GetClaim.Query, Claim>>().Count().ShouldBe(1);
+        scope.ServiceProvider.GetRequiredService<IMediator>().ShouldNotBeNull();
+    }
+}
