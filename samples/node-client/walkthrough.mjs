@@ -34,7 +34,11 @@ export async function walkthrough(address, log = console.log) {
     log(`SubmitVerdict  status=${verified.status}  rating=${verified.verdict.rating}  score=${verified.verdict.score}`);
 
     const history = await call('claims', 'ListClaimHistory', { name: claim.name });
-    for (const e of history.events) log(`  #${e.sequence} ${e.type.padEnd(17)} ${e.from_status} -> ${e.to_status}  by ${e.actor}`);
+    log('ListClaimHistory');
+    for (const e of history.events) {
+      const move = e.to_status !== 'CLAIM_STATUS_UNSPECIFIED' ? `${e.from_status.replace('CLAIM_STATUS_UNSPECIFIED', '(new)')} -> ${e.to_status}` : e.detail;
+      log(`  #${e.sequence} ${e.type.padEnd(17)} ${move}  by ${e.actor}`);
+    }
 
     const errors = [];
     for (const [label, attempt] of [
@@ -47,7 +51,8 @@ export async function walkthrough(address, log = console.log) {
       try { await attempt(); errors.push({ label, code: 'OK' }); } catch (error) {
         const details = errorDetails(error);
         errors.push({ label, ...details });
-        log(`${label}: ${details.code} ${details.reason ?? ''} ${details.fieldViolations.map((v) => `[${v.field}: ${v.description}]`).join(' ')}`);
+        log(`${label}: ${details.code} (${details.reason})`);
+        log(details.fieldViolations.length > 0 ? details.fieldViolations.map((v) => `  ${v.field}: ${v.description}`).join('\n') : `  ${details.message}`);
       }
     }
     return { article, claim, verified, history, errors };

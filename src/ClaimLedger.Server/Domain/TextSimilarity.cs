@@ -8,10 +8,10 @@ namespace ClaimLedger.Server.Domain;
 /// punctuation removed, whitespace collapsed); the similarity is the mean of two Sørensen–Dice coefficients: over the
 /// sets of character trigrams of " " + normalised + " " (robust to typos and inflections) and over the sets of word
 /// bigrams with start/end markers (sensitive to word order, so "Iran supplies Russia with drones" and "Russia supplies
-/// Iran with drones" — same letters, opposite claims — score about 0.6, not 0.95). Two claims are near-duplicates at or
-/// above <see cref="DuplicateThreshold"/>: punctuation, case and accent variants score 1.0 and a one-word change in a
-/// ten-word claim about 0.85, while rewordings such as "Iran supplies drones to Russia" vs "Iran supplies Russia with
-/// drones" (about 0.55) are reported only by FindSimilarClaims.
+/// Iran with drones" — same letters, opposite claims — score 0.62, not 0.90). Two claims are near-duplicates at or
+/// above <see cref="DuplicateThreshold"/>: punctuation, case and accent variants score 1.0 and a one-word change in an
+/// eleven-word claim about 0.9, while rewordings such as "Iran supplies drones to Russia" vs "Iran supplies Russia with
+/// drones" (0.57) are reported only by FindSimilarClaims. See docs/adr/0006-near-duplicate-claims.md.
 /// </summary>
 public static class TextSimilarity
 {

@@ -64,7 +64,7 @@ public static class SearchClaims
             }
             catch (Exception e) when (dialect.IsFullTextSyntaxError(e))
             {
-                throw new InvalidFieldException("query", $"is not valid search syntax ({e.Message}); quote words containing punctuation, e.g. \"S-400\"");
+                throw new InvalidFieldException("query", $"is not valid search syntax ({EngineMessage(e)}); quote words containing punctuation, e.g. \"S-400\"");
             }
 
             var page = hits.Take(size).ToList();
@@ -85,6 +85,14 @@ public static class SearchClaims
             }
 
             return response;
+        }
+
+        // "SQLite Error 1: 'fts5: syntax error near "AND"'." → "fts5: syntax error near "AND"".
+        private static string EngineMessage(Exception e)
+        {
+            var first = e.Message.IndexOf('\'');
+            var last = e.Message.LastIndexOf('\'');
+            return last > first + 1 ? e.Message[(first + 1)..last] : e.Message;
         }
     }
 }
