@@ -74,7 +74,7 @@ public sealed class SampleDataset
                 }, cancellationToken: ct);
             }
 
-            await log.WriteLineAsync($"claim   {claim.Name}  {claim.Status,-10}  {claim.Text}");
+            await log.WriteLineAsync($"claim   {claim.Name}  {claim.Status.ToString().ToUpperInvariant(),-10}  {claim.Text}");
             loaded.Add(claim);
         }
 

@@ -7,9 +7,9 @@ import protobuf from 'protobufjs';
 
 const protoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../GrpcContracts');
 
-export function connect(address, actor = 'node-client') {
+export function connect(address, apiKey) {
   const definition = protoLoader.loadSync(
-    ['claimledger/v1/claims.proto', 'claimledger/v1/sources.proto', 'claimledger/v1/evidence.proto'],
+    ['claimledger/v1/claims.proto', 'claimledger/v1/sources.proto', 'claimledger/v1/evidence.proto', 'claimledger/v1/access.proto', 'claimledger/v1/ledger.proto'],
     { includeDirs: [protoRoot], keepCase: true, longs: String, enums: String, defaults: true });
   const v1 = grpc.loadPackageDefinition(definition).claimledger.v1;
   const credentials = grpc.credentials.createInsecure();
@@ -17,11 +17,13 @@ export function connect(address, actor = 'node-client') {
     claims: new v1.ClaimService(address, credentials),
     sources: new v1.SourceService(address, credentials),
     evidence: new v1.EvidenceService(address, credentials),
+    access: new v1.AccessService(address, credentials),
+    ledger: new v1.LedgerService(address, credentials),
   };
   // call('claims', 'CreateClaim', {...}) → Promise of the reply; rejects with the gRPC error.
   const call = (service, method, request, deadlineMs = 10_000) => new Promise((resolve, reject) => {
     const metadata = new grpc.Metadata();
-    metadata.set('x-claimledger-actor', actor);
+    if (apiKey) metadata.set('authorization', `Bearer ${apiKey}`);
     clients[service][method](request, metadata, { deadline: Date.now() + deadlineMs }, (error, reply) => (error ? reject(error) : resolve(reply)));
   });
   const waitForReady = (ms) => new Promise((resolve, reject) =>

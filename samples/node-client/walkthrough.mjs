@@ -1,11 +1,30 @@
 // The README's example session: record a claim, register sources, attach evidence, start review, submit a verdict,
 // read the history, and see clear errors for bad input. Usage: node walkthrough.mjs [host:port]
+// It runs as an EDITOR key named "walkthrough" that it creates with the admin key ($CLAIMLEDGER_API_KEY, or the file
+// $CLAIMLEDGER_API_KEY_FILE, default ../../src/ClaimLedger.Server/data/admin-api-key).
+import { readFileSync } from 'node:fs';
 import { connect, errorDetails } from './claimledger.mjs';
 
-export async function walkthrough(address, log = console.log) {
-  const { call, waitForReady, close } = connect(address, 'walkthrough');
+export function adminKey() {
+  if (process.env.CLAIMLEDGER_API_KEY) return process.env.CLAIMLEDGER_API_KEY;
+  const file = process.env.CLAIMLEDGER_API_KEY_FILE ?? new URL('../../src/ClaimLedger.Server/data/admin-api-key', import.meta.url);
+  return readFileSync(file, 'ascii').trim();
+}
+
+export async function walkthrough(address, log = console.log, admin = adminKey()) {
+  const asAdmin = connect(address, admin);
+  let editorKey;
   try {
-    await waitForReady(30_000);
+    await asAdmin.waitForReady(30_000);
+    const created = await asAdmin.call('access', 'CreateApiKey', { api_key: { display_name: 'walkthrough', role: 'EDITOR' } });
+    editorKey = created.key;
+    log(`CreateApiKey   ${created.api_key.name}  ${created.api_key.display_name} (${created.api_key.role})  key=${created.key.slice(0, 11)}…`);
+  } finally {
+    asAdmin.close();
+  }
+
+  const { call, close } = connect(address, editorKey);
+  try {
     const stamp = new Date().toISOString();
     const article = await call('sources', 'CreateSource', { source: {
       url: `https://news.example.org/2025/iran-russia-drones?utm_source=feed&run=${stamp}#top`,
@@ -47,6 +66,11 @@ export async function walkthrough(address, log = console.log) {
       ['SubmitVerdict with a stale etag', () => call('claims', 'SubmitVerdict', { name: claim.name, etag: claim.etag, rating: 'TRUE', rationale: 'x' })],
       ['GetClaim of an unknown claim', () => call('claims', 'GetClaim', { name: `claims/${'0'.repeat(32)}` })],
       ['SearchClaims with bad syntax', () => call('claims', 'SearchClaims', { query: '"unterminated' })],
+      ['VerifyLedger as an EDITOR', () => call('ledger', 'VerifyLedger', {})],
+      ['GetClaim without an API key', async () => {
+        const anonymous = connect(address);
+        try { return await anonymous.call('claims', 'GetClaim', { name: claim.name }); } finally { anonymous.close(); }
+      }],
     ]) {
       try { await attempt(); errors.push({ label, code: 'OK' }); } catch (error) {
         const details = errorDetails(error);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,8 +31,14 @@ after(() => {
   rmSync(dataDirectory, { recursive: true, force: true });
 });
 
+const adminKeyOfServer = async () => {
+  const file = path.join(dataDirectory, 'admin-api-key');
+  for (let i = 0; i < 1200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+  return readFileSync(file, 'ascii').trim();
+};
+
 test('a proto-only client records, reviews and verifies a claim, and gets clear errors', { timeout: 180_000 }, async () => {
-  const { article, claim, verified, history, errors } = await walkthrough(address, () => {});
+  const { article, claim, verified, history, errors } = await walkthrough(address, () => {}, await adminKeyOfServer());
 
   assert.match(article.canonical_url, /^https:\/\/news\.example\.org\/2025\/iran-russia-drones\?run=/);
   assert.equal(claim.status, 'UNVERIFIED');
@@ -53,4 +59,7 @@ test('a proto-only client records, reviews and verifies a claim, and gets clear 
   assert.equal(byLabel['GetClaim of an unknown claim'].code, 'NOT_FOUND');
   assert.equal(byLabel['SearchClaims with bad syntax'].code, 'INVALID_ARGUMENT');
   assert.deepEqual(byLabel['SearchClaims with bad syntax'].fieldViolations.map((v) => v.field), ['query']);
+  assert.equal(byLabel['VerifyLedger as an EDITOR'].code, 'PERMISSION_DENIED');
+  assert.equal(byLabel['GetClaim without an API key'].code, 'UNAUTHENTICATED');
+  assert.equal(byLabel['GetClaim without an API key'].reason, 'API_KEY_MISSING');
 });

@@ -1,5 +1,7 @@
+using ClaimLedger.Server.Features.Access;
 using ClaimLedger.Server.Features.Claims;
 using ClaimLedger.Server.Features.Evidence;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Features.Sources;
 using ClaimLedger.Server.Infrastructure;
 using ClaimLedger.Server.Infrastructure.Data;
@@ -19,16 +21,19 @@ builder.Services.AddClaimLedger(builder.Configuration);
 var app = builder.Build();
 
 app.Services.GetRequiredService<DatabaseMigrator>().Migrate();
+await app.Services.GetRequiredService<AdminKeyBootstrap>().RunAsync(CancellationToken.None);
 
 app.MapGrpcService<ClaimsGrpcService>();
 app.MapGrpcService<SourcesGrpcService>();
 app.MapGrpcService<EvidenceGrpcService>();
+app.MapGrpcService<LedgerGrpcService>();
+app.MapGrpcService<AccessGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 app.MapGet("/", () => "ClaimLedger speaks gRPC (HTTP/2). See the README for clients and the .proto files.");
 
 app.Logger.LogInformation("ClaimLedger database at {DatabasePath}", app.Services.GetRequiredService<SqliteDatabase>().DatabasePath);
-app.Run();
+await app.RunAsync();
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

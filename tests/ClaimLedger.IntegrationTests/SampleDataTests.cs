@@ -12,10 +12,10 @@ public sealed class SampleDataTests(ClaimLedgerServer server) : IClassFixture<Cl
     public async Task SampleDataset_LoadsTheArticleClaims_WithOriginEvidence_AndNoVerdicts_AndLoadingTwiceChangesNothing()
     {
         var dataset = SampleDataset.Read(Path.Combine(SamplesDirectory, "seed-article.claims.json"));
-        var loaded = await dataset.LoadAsync(server.Channel().CreateCallInvoker(), SamplesDirectory, TextWriter.Null);
+        var loaded = await dataset.LoadAsync(server.As("sample-loader"), SamplesDirectory, TextWriter.Null);
         var snapshot = Db.Snapshot(server.DatabasePath);
 
-        var again = await dataset.LoadAsync(server.Channel().CreateCallInvoker(), SamplesDirectory, TextWriter.Null);
+        var again = await dataset.LoadAsync(server.As("sample-loader"), SamplesDirectory, TextWriter.Null);
 
         again.Select(c => c.Name).ShouldBe(loaded.Select(c => c.Name));
         Db.Snapshot(server.DatabasePath).ShouldBe(snapshot);

@@ -48,3 +48,9 @@ public sealed class InvalidFieldException(string field, string description)
     public string Field { get; } = field;
     public string Description { get; } = description;
 }
+
+/// <summary>UNAUTHENTICATED: no, an unknown or a revoked API key.</summary>
+public sealed class UnauthenticatedException(string reason, string message) : DomainException(reason, message);
+
+/// <summary>PERMISSION_DENIED: the caller's role does not grant the request's permission.</summary>
+public sealed class PermissionDeniedException(string message) : DomainException("PERMISSION_DENIED", message);

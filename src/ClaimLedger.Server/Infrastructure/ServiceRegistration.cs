@@ -1,6 +1,7 @@
 using ClaimLedger.Server.Infrastructure.Behaviors;
 using ClaimLedger.Server.Infrastructure.Data;
-using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Ledger;
+using ClaimLedger.Server.Infrastructure.Security;
 using Dapper;
 using FluentValidation;
 using MediatR;
@@ -23,7 +24,10 @@ public static class ServiceRegistration
         services.AddScoped<DbSession>();
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
-        services.AddScoped<ICurrentActor, HeaderActor>();
+        services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddScoped<ICurrentActor, CurrentActor>();
+        services.AddSingleton<LedgerNotifier>();
+        services.AddSingleton<Features.Access.AdminKeyBootstrap>();
 
         services.AddScoped<ServiceFactory>(sp => sp.GetService!);
         services.AddScoped<IMediator, Mediator>();

@@ -45,17 +45,43 @@ public sealed class ClaimLedgerServer : WebApplicationFactory<Program>
     public GrpcChannel Channel() =>
         _channel ??= GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
 
-    public ClaimService.ClaimServiceClient Claims(string actor = "tester") => new(Channel().Intercept(m => AddActor(m, actor)));
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, Role), string> _keys = new();
+    private string? _adminKey;
 
-    public SourceService.SourceServiceClient Sources(string actor = "tester") => new(Channel().Intercept(m => AddActor(m, actor)));
-
-    public EvidenceService.EvidenceServiceClient Evidence(string actor = "tester") => new(Channel().Intercept(m => AddActor(m, actor)));
-
-    private static Metadata AddActor(Metadata metadata, string actor)
+    /// <summary>The ADMIN key the server created on its first start and wrote to the data directory.</summary>
+    public string AdminKey
     {
-        metadata.Add("x-claimledger-actor", actor);
-        return metadata;
+        get
+        {
+            _ = Server; // starts the host, which migrates and bootstraps the key
+            return _adminKey ??= File.ReadAllText(Path.Combine(DataDirectory, "admin-api-key")).Trim();
+        }
     }
+
+    /// <summary>A key whose display name (the recorded actor) is <paramref name="actor"/>, created once per actor and role.</summary>
+    public string KeyFor(string actor, Role role = Role.Admin) =>
+        _keys.GetOrAdd((actor, role), k => new AccessService.AccessServiceClient(Authorized(AdminKey))
+            .CreateApiKey(new CreateApiKeyRequest { ApiKey = new ApiKey { DisplayName = k.Item1, Role = k.Item2 } }).Key);
+
+    /// <summary>A call invoker that sends <paramref name="key"/> (none when null) as "authorization: Bearer".</summary>
+    public CallInvoker Authorized(string? key) =>
+        key is null ? Channel().CreateCallInvoker() : Channel().Intercept(m =>
+        {
+            m.Add("authorization", $"Bearer {key}");
+            return m;
+        });
+
+    public CallInvoker As(string actor, Role role = Role.Admin) => Authorized(KeyFor(actor, role));
+
+    public ClaimService.ClaimServiceClient Claims(string actor = "tester", Role role = Role.Admin) => new(As(actor, role));
+
+    public SourceService.SourceServiceClient Sources(string actor = "tester", Role role = Role.Admin) => new(As(actor, role));
+
+    public EvidenceService.EvidenceServiceClient Evidence(string actor = "tester", Role role = Role.Admin) => new(As(actor, role));
+
+    public LedgerService.LedgerServiceClient Ledger(string actor = "auditor", Role role = Role.Admin) => new(As(actor, role));
+
+    public AccessService.AccessServiceClient Access(string actor = "admin-tester", Role role = Role.Admin) => new(As(actor, role));
 
     protected override void Dispose(bool disposing)
     {

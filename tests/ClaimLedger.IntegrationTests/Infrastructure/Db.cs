@@ -16,7 +16,7 @@ public static class Db
 
     /// <summary>Row counts of every table that a write can touch, to compare before and after a failed request.</summary>
     public static string Snapshot(string databasePath) => string.Join(", ",
-        new[] { "claims", "claim_topics", "sources", "evidence", "verdicts", "verdict_evidence", "claim_events", "idempotency_keys" }
+        new[] { "claims", "claim_topics", "sources", "evidence", "verdicts", "verdict_evidence", "claim_events", "idempotency_keys", "ledger_entries", "api_keys" }
             .Select(t => $"{t}={Scalar(databasePath, $"SELECT count(*) FROM {t}")}"))
         + $", revisions={Scalar(databasePath, "SELECT coalesce(sum(revision), 0) FROM claims")}";
 }

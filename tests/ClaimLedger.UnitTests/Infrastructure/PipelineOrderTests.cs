@@ -15,24 +15,27 @@ public sealed class PipelineOrderTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddHttpContextAccessor();
         services.AddClaimLedger(new ConfigurationBuilder().Build());
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
 
     [Fact]
-    public void PipelineOrder_IsLoggingValidationIdempotencyTransaction()
+    public void PipelineOrder_IsLoggingAuthorizationValidationIdempotencyTransactionLedger()
     {
         PipelineOrder.Behaviors.ShouldBe(
         [
             typeof(LoggingBehavior<,>),
+            typeof(AuthorizationBehavior<,>),
             typeof(ValidationBehavior<,>),
             typeof(IdempotencyBehavior<,>),
             typeof(TransactionBehavior<,>),
+            typeof(LedgerBehavior<,>),
         ]);
     }
 
     [Fact]
-    public async Task AddClaimLedger_ResolvesBehaviorsOutermostFirst_LoggingValidationIdempotencyTransaction()
+    public async Task AddClaimLedger_ResolvesBehaviorsOutermostFirst_InPipelineOrder()
     {
         await using var provider = BuildProvider();
         await using var scope = provider.CreateAsyncScope();
@@ -44,9 +47,11 @@ public sealed class PipelineOrderTests
         behaviors.ShouldBe(
         [
             typeof(LoggingBehavior<,>),
+            typeof(AuthorizationBehavior<,>),
             typeof(ValidationBehavior<,>),
             typeof(IdempotencyBehavior<,>),
             typeof(TransactionBehavior<,>),
+            typeof(LedgerBehavior<,>),
         ]);
     }
 
@@ -58,7 +63,7 @@ public sealed class PipelineOrderTests
 
         var behaviors = scope.ServiceProvider.GetServices<IPipelineBehavior<CreateClaim.Command, Claim>>().ToList();
 
-        behaviors.Count.ShouldBe(4);
+        behaviors.Count.ShouldBe(6);
         foreach (var behavior in behaviors)
         {
             behavior.GetType().GetGenericArguments().ShouldBe([typeof(CreateClaim.Command), typeof(Claim)]);

@@ -2,6 +2,7 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Features.Evidence;
 using ClaimLedger.Server.Features.History;
 using ClaimLedger.Server.Features.Verification;
+using ClaimLedger.Server.Infrastructure.Security;
 using ClaimLedger.Server.Infrastructure.Grpc;
 using Grpc.Core;
 using MediatR;

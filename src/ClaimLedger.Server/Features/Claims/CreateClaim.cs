@@ -2,8 +2,10 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Evidence;
 using ClaimLedger.Server.Features.History;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Data;
-using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Security;
+using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using FluentValidation;
 using MediatR;
@@ -15,6 +17,7 @@ public static class CreateClaim
 {
     public const int MaxEvidence = 50;
 
+    [Requires(Permission.Contribute)]
     public sealed record Command(
         string Text,
         string Claimant,
@@ -24,7 +27,10 @@ public static class CreateClaim
         long? ReviewIntervalSeconds,
         IReadOnlyList<EvidenceInput> Evidence,
         bool AllowDuplicate,
-        string RequestId) : ICommand<Claim>, IIdempotentCommand;
+        string RequestId) : ICommand<Claim>, IIdempotentCommand
+    {
+        public LedgerRecord Ledger(Claim result) => LedgerPayloads.ForClaim("claim.created", result, new() { ["evidence"] = new System.Text.Json.Nodes.JsonArray(Evidence.Select(e => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject { ["source"] = e.Source, ["stance"] = DbEnum.ToDb(e.Stance), ["excerpt"] = e.Excerpt, ["locator"] = e.Locator }).ToArray()) });
+    }
 
     public sealed class Validator : AbstractValidator<Command>
     {

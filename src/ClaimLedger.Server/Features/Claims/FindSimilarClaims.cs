@@ -2,6 +2,7 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
 
@@ -10,6 +11,7 @@ namespace ClaimLedger.Server.Features.Claims;
 /// <summary>Claims similar to a text, most similar first (see <see cref="TextSimilarity"/>).</summary>
 public static class FindSimilarClaims
 {
+    [Requires(Permission.Read)]
     public sealed record Query(string Text, int PageSize, double MinSimilarity) : IQuery<FindSimilarClaimsResponse>;
 
     public sealed class Validator : AbstractValidator<Query>

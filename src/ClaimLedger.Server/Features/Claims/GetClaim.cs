@@ -2,6 +2,7 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
 
@@ -9,6 +10,7 @@ namespace ClaimLedger.Server.Features.Claims;
 
 public static class GetClaim
 {
+    [Requires(Permission.Read)]
     public sealed record Query(string Name) : IQuery<Claim>;
 
     public sealed class Validator : AbstractValidator<Query>

@@ -2,6 +2,7 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
 
@@ -13,6 +14,7 @@ namespace ClaimLedger.Server.Features.Claims;
 /// </summary>
 public static class ListClaims
 {
+    [Requires(Permission.Read)]
     public sealed record Query(int PageSize, string PageToken, ClaimStatus Status, string Topic, string Claimant, string Source, string OrderBy)
         : IQuery<ListClaimsResponse>;
 

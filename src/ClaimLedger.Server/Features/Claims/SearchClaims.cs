@@ -2,6 +2,7 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
 
@@ -15,6 +16,7 @@ public static class SearchClaims
 {
     public const int MaxQueryLength = 500;
 
+    [Requires(Permission.Read)]
     public sealed record Query(string Text, int PageSize, string PageToken, ClaimStatus Status) : IQuery<SearchClaimsResponse>;
 
     public sealed class Validator : AbstractValidator<Query>

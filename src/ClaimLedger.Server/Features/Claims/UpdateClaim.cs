@@ -1,8 +1,10 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.History;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Data;
-using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Security;
+using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using FluentValidation;
 using MediatR;
@@ -18,6 +20,7 @@ public static class UpdateClaim
     public static readonly IReadOnlySet<string> Updatable =
         new HashSet<string>(StringComparer.Ordinal) { "text", "claimant", "claim_time", "language_code", "topics", "review_interval" };
 
+    [Requires(Permission.Contribute)]
     public sealed record Command(
         string Name,
         string Etag,
@@ -30,6 +33,8 @@ public static class UpdateClaim
         long? ReviewIntervalSeconds,
         string RequestId) : ICommand<Claim>, IIdempotentCommand
     {
+        public LedgerRecord Ledger(Claim result) => LedgerPayloads.ForClaim("claim.updated", result, new() { ["updated_fields"] = string.Join(",", Paths.Distinct().Order(StringComparer.Ordinal)) });
+
         public bool Has(string path) => Paths.Contains(path);
     }
 

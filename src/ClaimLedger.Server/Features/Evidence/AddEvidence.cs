@@ -1,8 +1,10 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Data;
-using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Security;
+using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using FluentValidation;
 using MediatR;
@@ -12,7 +14,11 @@ namespace ClaimLedger.Server.Features.Evidence;
 /// <summary>Links a claim to a source with a stance. The source's content hash at this moment is kept with the link.</summary>
 public static class AddEvidence
 {
-    public sealed record Command(string Parent, EvidenceInput Evidence, string RequestId) : ICommand<Contracts.V1.Evidence>, IIdempotentCommand;
+    [Requires(Permission.Contribute)]
+    public sealed record Command(string Parent, EvidenceInput Evidence, string RequestId) : ICommand<Contracts.V1.Evidence>, IIdempotentCommand
+    {
+        public LedgerRecord Ledger(Contracts.V1.Evidence result) => LedgerPayloads.ForEvidence("evidence.added", result);
+    }
 
     public sealed class Validator : AbstractValidator<Command>
     {

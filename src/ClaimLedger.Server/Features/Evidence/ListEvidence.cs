@@ -3,6 +3,7 @@ using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
 
@@ -11,6 +12,7 @@ namespace ClaimLedger.Server.Features.Evidence;
 /// <summary>A claim's evidence in the order it was added; removed items only when asked for.</summary>
 public static class ListEvidence
 {
+    [Requires(Permission.Read)]
     public sealed record Query(string Parent, int PageSize, string PageToken, Stance Stance, bool ShowRemoved) : IQuery<ListEvidenceResponse>;
 
     public sealed class Validator : AbstractValidator<Query>

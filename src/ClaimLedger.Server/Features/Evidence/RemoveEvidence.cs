@@ -2,8 +2,10 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
 using ClaimLedger.Server.Features.History;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Data;
-using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Security;
+using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using FluentValidation;
 using MediatR;
@@ -16,7 +18,11 @@ namespace ClaimLedger.Server.Features.Evidence;
 /// </summary>
 public static class RemoveEvidence
 {
-    public sealed record Command(string Name, string Etag, string RequestId) : ICommand<Contracts.V1.Evidence>, IIdempotentCommand;
+    [Requires(Permission.Contribute)]
+    public sealed record Command(string Name, string Etag, string RequestId) : ICommand<Contracts.V1.Evidence>, IIdempotentCommand
+    {
+        public LedgerRecord Ledger(Contracts.V1.Evidence result) => LedgerPayloads.ForEvidence("evidence.removed", result);
+    }
 
     public sealed class Validator : AbstractValidator<Command>
     {

@@ -3,6 +3,7 @@ using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
 
@@ -11,6 +12,7 @@ namespace ClaimLedger.Server.Features.History;
 /// <summary>A claim's timeline, oldest first: every status change, verdict, update and evidence change.</summary>
 public static class ListClaimHistory
 {
+    [Requires(Permission.Read)]
     public sealed record Query(string Name, int PageSize, string PageToken) : IQuery<ListClaimHistoryResponse>;
 
     public sealed class Validator : AbstractValidator<Query>

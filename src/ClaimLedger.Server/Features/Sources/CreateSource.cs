@@ -1,8 +1,11 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Data;
+using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
 
@@ -14,6 +17,7 @@ namespace ClaimLedger.Server.Features.Sources;
 /// </summary>
 public static class CreateSource
 {
+    [Requires(Permission.Contribute)]
     public sealed record Command(
         string Url,
         string Title,
@@ -25,7 +29,10 @@ public static class CreateSource
         string ContentSha256,
         string ArchiveUrl,
         Reliability Reliability,
-        string RequestId) : ICommand<Source>, IIdempotentCommand;
+        string RequestId) : ICommand<Source>, IIdempotentCommand
+    {
+        public LedgerRecord Ledger(Source result) => LedgerPayloads.ForSource("source.created", result);
+    }
 
     public sealed class Validator : AbstractValidator<Command>
     {

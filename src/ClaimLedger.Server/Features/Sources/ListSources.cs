@@ -2,6 +2,7 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
 
@@ -10,6 +11,7 @@ namespace ClaimLedger.Server.Features.Sources;
 /// <summary>Sources, newest first, optionally filtered by kind and publisher.</summary>
 public static class ListSources
 {
+    [Requires(Permission.Read)]
     public sealed record Query(int PageSize, string PageToken, SourceKind Kind, string Publisher) : IQuery<ListSourcesResponse>;
 
     public sealed class Validator : AbstractValidator<Query>

@@ -1,4 +1,5 @@
 using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Infrastructure.Security;
 using ClaimLedger.Server.Infrastructure.Grpc;
 using Grpc.Core;
 using MediatR;

@@ -1,8 +1,11 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Data;
+using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
 
@@ -16,6 +19,7 @@ public static class UpdateSource
         "title", "publisher", "author", "kind", "publish_time", "retrieve_time", "content_sha256", "archive_url", "reliability",
     };
 
+    [Requires(Permission.Contribute)]
     public sealed record Command(
         string Name,
         string Etag,
@@ -31,6 +35,8 @@ public static class UpdateSource
         Reliability Reliability,
         string RequestId) : ICommand<Source>, IIdempotentCommand
     {
+        public LedgerRecord Ledger(Source result) => LedgerPayloads.ForSource("source.updated", result);
+
         public bool Has(string path) => Paths.Contains(path);
     }
 

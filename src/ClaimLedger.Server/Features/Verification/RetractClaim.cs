@@ -1,8 +1,10 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Data;
-using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Security;
+using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using FluentValidation;
 using MediatR;
@@ -14,8 +16,12 @@ public static class RetractClaim
 {
     public const int MaxNoteLength = 2000;
 
+    [Requires(Permission.Decide)]
     public sealed record Command(string Name, RetractionReason Reason, string Note, string DuplicateOf, string Etag, string RequestId)
-        : ICommand<Claim>, IIdempotentCommand;
+        : ICommand<Claim>, IIdempotentCommand
+    {
+        public LedgerRecord Ledger(Claim result) => LedgerPayloads.ForClaim("claim.retracted", result);
+    }
 
     public sealed class Validator : AbstractValidator<Command>
     {

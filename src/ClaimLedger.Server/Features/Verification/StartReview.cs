@@ -1,8 +1,10 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Data;
-using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Security;
+using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using FluentValidation;
 using MediatR;
@@ -14,7 +16,11 @@ public static class StartReview
 {
     public const int MaxNoteLength = 2000;
 
-    public sealed record Command(string Name, string Etag, string Note, string RequestId) : ICommand<Claim>, IIdempotentCommand;
+    [Requires(Permission.Contribute)]
+    public sealed record Command(string Name, string Etag, string Note, string RequestId) : ICommand<Claim>, IIdempotentCommand
+    {
+        public LedgerRecord Ledger(Claim result) => LedgerPayloads.ForClaim("claim.review_started", result, new() { ["note"] = Note.Trim() });
+    }
 
     public sealed class Validator : AbstractValidator<Command>
     {

@@ -1,8 +1,10 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Data;
-using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Security;
+using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using FluentValidation;
 using MediatR;
@@ -18,8 +20,12 @@ public static class SubmitVerdict
     public const int MaxRationaleLength = 10_000;
     public const int MaxEvidence = 100;
 
+    [Requires(Permission.Decide)]
     public sealed record Command(string Name, Rating Rating, string Rationale, IReadOnlyList<string> Evidence, string Etag, string RequestId)
-        : ICommand<Claim>, IIdempotentCommand;
+        : ICommand<Claim>, IIdempotentCommand
+    {
+        public LedgerRecord Ledger(Claim result) => LedgerPayloads.ForClaim("claim.verdict_submitted", result);
+    }
 
     public sealed class Validator : AbstractValidator<Command>
     {

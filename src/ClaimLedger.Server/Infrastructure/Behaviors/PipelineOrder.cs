@@ -8,9 +8,11 @@ public static class PipelineOrder
 {
     public static readonly Type[] Behaviors =
     [
-        typeof(LoggingBehavior<,>),      // every request: name, outcome, elapsed time
-        typeof(ValidationBehavior<,>),   // FluentValidation → INVALID_ARGUMENT with field violations, before any I/O
-        typeof(IdempotencyBehavior<,>),  // commands with a request_id: replay the first result
-        typeof(TransactionBehavior<,>),  // commands only: one connection + transaction, committed before the reply
+        typeof(LoggingBehavior<,>),       // every request: name, outcome, elapsed time
+        typeof(AuthorizationBehavior<,>), // API key → principal; the request's [Requires] permission, before anything is read
+        typeof(ValidationBehavior<,>),    // FluentValidation → INVALID_ARGUMENT with field violations, before any I/O
+        typeof(IdempotencyBehavior<,>),   // commands with a request_id: replay the first result
+        typeof(TransactionBehavior<,>),   // commands only: one connection + transaction, committed before the reply
+        typeof(LedgerBehavior<,>),        // commands only, inside the transaction: exactly one hash-chained ledger entry
     ];
 }

@@ -11,9 +11,13 @@ namespace ClaimLedger.Server.Infrastructure.Data;
 public sealed class DbSession(IDbConnectionFactory factory) : IAsyncDisposable
 {
     private readonly List<Func<object?, CancellationToken, Task>> _beforeCommit = [];
+    private readonly List<Action> _afterCommit = [];
     private DbConnection? _connection;
 
     public DbTransaction? Transaction { get; private set; }
+
+    /// <summary>Rows inserted, updated or deleted in the current transaction.</summary>
+    public int RowsWritten { get; private set; }
 
     public async Task<DbConnection> ConnectionAsync(CancellationToken ct) =>
         _connection ??= await factory.OpenAsync(ct);
@@ -27,10 +31,14 @@ public sealed class DbSession(IDbConnectionFactory factory) : IAsyncDisposable
 
         var connection = await ConnectionAsync(ct);
         Transaction = await connection.BeginTransactionAsync(ct);
+        RowsWritten = 0;
     }
 
     /// <summary>Work that must commit with the command (idempotency record, later the ledger entry). Gets the command's result.</summary>
     public void OnBeforeCommit(Func<object?, CancellationToken, Task> action) => _beforeCommit.Add(action);
+
+    /// <summary>Work to do once the transaction has committed (never after a rollback), such as waking ledger watchers.</summary>
+    public void OnAfterCommit(Action action) => _afterCommit.Add(action);
 
     public async Task CommitAsync(object? result, CancellationToken ct)
     {
@@ -42,7 +50,9 @@ public sealed class DbSession(IDbConnectionFactory factory) : IAsyncDisposable
 
         // A commit is not cancelled half-way: once the work is done it either commits or fails.
         await transaction.CommitAsync(CancellationToken.None);
+        var afterCommit = _afterCommit.ToList();
         await EndTransactionAsync();
+        afterCommit.ForEach(a => a());
     }
 
     public async Task RollbackAsync()
@@ -63,14 +73,28 @@ public sealed class DbSession(IDbConnectionFactory factory) : IAsyncDisposable
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken ct) =>
         (await (await ConnectionAsync(ct)).QueryAsync<T>(Command(sql, param, ct))).AsList();
 
+    /// <summary>Rows one at a time, without buffering the result: for scans whose memory must not grow with the table.</summary>
+    public async IAsyncEnumerable<T> StreamAsync<T>(string sql, object? param, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var connection = await ConnectionAsync(ct);
+        await foreach (var row in connection.QueryUnbufferedAsync<T>(sql, param, Transaction).WithCancellation(ct))
+        {
+            yield return row;
+        }
+    }
+
     public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken ct) =>
         await (await ConnectionAsync(ct)).QuerySingleOrDefaultAsync<T>(Command(sql, param, ct));
 
     public async Task<T> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken ct) =>
         (await (await ConnectionAsync(ct)).ExecuteScalarAsync<T>(Command(sql, param, ct)))!;
 
-    public async Task<int> ExecuteAsync(string sql, object? param, CancellationToken ct) =>
-        await (await ConnectionAsync(ct)).ExecuteAsync(Command(sql, param, ct));
+    public async Task<int> ExecuteAsync(string sql, object? param, CancellationToken ct)
+    {
+        var rows = await (await ConnectionAsync(ct)).ExecuteAsync(Command(sql, param, ct));
+        RowsWritten += Transaction is null ? 0 : rows;
+        return rows;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -88,6 +112,7 @@ public sealed class DbSession(IDbConnectionFactory factory) : IAsyncDisposable
     private async Task EndTransactionAsync()
     {
         _beforeCommit.Clear();
+        _afterCommit.Clear();
         if (Transaction is not null)
         {
             await Transaction.DisposeAsync();

@@ -79,6 +79,8 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         {
             Violations = { new PreconditionFailure.Types.Violation { Type = fp.Reason, Subject = fp.Subject, Description = fp.Message } },
         }),
+        UnauthenticatedException ua => Build(Code.Unauthenticated, ua),
+        PermissionDeniedException pd => Build(Code.PermissionDenied, pd),
         EtagMismatchException em => Build(Code.Aborted, em, new ResourceInfo { ResourceName = em.ResourceName, Description = em.Message }),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
             new Google.Rpc.Status { Code = (int)Code.Cancelled, Message = "The call was cancelled or its deadline passed." }.ToRpcException(),

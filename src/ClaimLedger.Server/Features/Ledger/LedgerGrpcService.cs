@@ -1,0 +1,33 @@
+using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Ledger;
+using Grpc.Core;
+using MediatR;
+
+namespace ClaimLedger.Server.Features.Ledger;
+
+/// <summary>claimledger.v1.LedgerService: request → query → reply.</summary>
+public sealed class LedgerGrpcService(IMediator mediator, LedgerNotifier notifier) : LedgerService.LedgerServiceBase
+{
+    public override Task<ListLedgerEntriesResponse> ListLedgerEntries(ListLedgerEntriesRequest request, ServerCallContext context) =>
+        mediator.Send(new ListLedgerEntries.Query(request.PageSize, request.PageToken, request.Subject, request.Actor, request.Action,
+            request.StartTime.ToDateTimeOffsetOrNull(), request.EndTime.ToDateTimeOffsetOrNull()), context.CancellationToken);
+
+    public override Task<LedgerDigest> GetLedgerDigest(GetLedgerDigestRequest request, ServerCallContext context) =>
+        mediator.Send(new GetLedgerDigest.Query(), context.CancellationToken);
+
+    public override Task<VerifyLedgerResponse> VerifyLedger(VerifyLedgerRequest request, ServerCallContext context) =>
+        mediator.Send(new VerifyLedger.Query(request.Digest?.HeadSequence ?? 0, request.Digest?.HeadHash ?? ""), context.CancellationToken);
+
+    public override async Task WatchLedger(WatchLedgerRequest request, IServerStreamWriter<LedgerEntry> responseStream, ServerCallContext context)
+    {
+        try
+        {
+            await Ledger.WatchLedger.StreamAsync(mediator, notifier, request.StartSequence, responseStream, context.CancellationToken);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The client went away or its deadline passed: the stream simply ends.
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using ClaimLedger.Server.Infrastructure.Data;
+using ClaimLedger.Server.Infrastructure.Ledger;
+using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Security;
+using MediatR;
+
+namespace ClaimLedger.Server.Infrastructure.Behaviors;
+
+/// <summary>
+/// Innermost, inside the command's transaction: after the handler, appends exactly one ledger entry describing the
+/// change (what the command's <see cref="ICommand{TResult}.Ledger"/> says), chained to the previous entry. A command
+/// that wrote no row (e.g. registering a source that exists) appends nothing; a failed command rolls its entry back
+/// with everything else. Watchers are woken after the commit.
+/// </summary>
+public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurrentActor actor, TimeProvider clock, LedgerNotifier notifier)
+    : IPipelineBehavior<TRequest, TResponse>
+{
+    private const string HeadSql = "SELECT sequence AS Sequence, entry_hash AS EntryHash FROM ledger_entries ORDER BY sequence DESC LIMIT 1";
+
+    private const string AppendSql = """
+        INSERT INTO ledger_entries (sequence, time, actor, action, subject, changes, previous_hash, entry_hash)
+        VALUES (@Sequence, @Time, @Actor, @Action, @Subject, @Changes, @PreviousHash, @EntryHash)
+        """;
+
+    public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
+    {
+        if (request is not ICommand<TResponse> command)
+        {
+            return await next();
+        }
+
+        var response = await next();
+        if (session.RowsWritten == 0)
+        {
+            return response;
+        }
+
+        var record = command.Ledger(response);
+        var head = await session.QuerySingleOrDefaultAsync<Head>(HeadSql, null, cancellationToken);
+        var sequence = (head?.Sequence ?? 0) + 1;
+        var previous = head?.EntryHash ?? LedgerChain.GenesisHash;
+        var time = DbTime.ToDb(clock.GetUtcNow());
+        var changes = CanonicalJson.ToText(record.Changes);
+        var canonical = LedgerChain.CanonicalEntry(sequence, time, actor.Name, record.Action, record.Subject, System.Text.Json.Nodes.JsonNode.Parse(changes));
+        await session.ExecuteAsync(AppendSql, new
+        {
+            Sequence = sequence,
+            Time = time,
+            Actor = actor.Name,
+            record.Action,
+            record.Subject,
+            Changes = changes,
+            PreviousHash = previous,
+            EntryHash = LedgerChain.EntryHash(previous, canonical),
+        }, cancellationToken);
+        session.OnAfterCommit(notifier.Notify);
+        return response;
+    }
+
+    private sealed record Head(long Sequence, string EntryHash);
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ClaimLedger.Server.Infrastructure.Ledger;
+
+/// <summary>
+/// RFC 8785 (JSON Canonicalization Scheme) for the values the ledger uses: objects, arrays, strings, booleans, null
+/// and integers. Object members are sorted by their names' UTF-16 code units; strings are escaped minimally
+/// (\" \\ \b \f \n \r \t, other controls as \u00xx) and everything else is written as UTF-8; no whitespace.
+/// Non-integer numbers are refused (the ledger writes decimals such as scores as strings), which keeps every
+/// producer's output identical without reproducing ECMAScript number formatting.
+/// </summary>
+public static class CanonicalJson
+{
+    public static byte[] Serialize(JsonNode? node) => Encoding.UTF8.GetBytes(ToText(node));
+
+    public static string ToText(JsonNode? node)
+    {
+        var builder = new StringBuilder();
+        Write(builder, node);
+        return builder.ToString();
+    }
+
+    private static void Write(StringBuilder b, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                b.Append("null");
+                break;
+            case JsonObject obj:
+                b.Append('{');
+                var first = true;
+                foreach (var (name, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    if (!first)
+                    {
+                        b.Append(',');
+                    }
+
+                    first = false;
+                    WriteString(b, name);
+                    b.Append(':');
+                    Write(b, value);
+                }
+
+                b.Append('}');
+                break;
+            case JsonArray array:
+                b.Append('[');
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        b.Append(',');
+                    }
+
+                    Write(b, array[i]);
+                }
+
+                b.Append(']');
+                break;
+            case JsonValue value:
+                WriteValue(b, value);
+                break;
+            default:
+                throw new ArgumentException($"Unsupported JSON node {node.GetType().Name}.");
+        }
+    }
+
+    private static void WriteValue(StringBuilder b, JsonValue value)
+    {
+        switch (value.GetValueKind())
+        {
+            case JsonValueKind.String:
+                WriteString(b, value.GetValue<string>());
+                break;
+            case JsonValueKind.True:
+                b.Append("true");
+                break;
+            case JsonValueKind.False:
+                b.Append("false");
+                break;
+            case JsonValueKind.Null:
+                b.Append("null");
+                break;
+            case JsonValueKind.Number:
+                if (!value.TryGetValue<long>(out var integer) && !(value.TryGetValue<JsonElement>(out var e) && e.TryGetInt64(out integer)))
+                {
+                    throw new ArgumentException("Only integer numbers are allowed in canonical ledger JSON; write decimals as strings.");
+                }
+
+                if (Math.Abs(integer) > 9_007_199_254_740_991)
+                {
+                    throw new ArgumentException("Integers beyond ±2^53-1 are not representable in canonical JSON.");
+                }
+
+                b.Append(integer.ToString(CultureInfo.InvariantCulture));
+                break;
+            default:
+                throw new ArgumentException($"Unsupported JSON value kind {value.GetValueKind()}.");
+        }
+    }
+
+    private static void WriteString(StringBuilder b, string s)
+    {
+        b.Append('"');
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            switch (c)
+            {
+                case '"': b.Append("\\\""); break;
+                case '\\': b.Append("\\\\"); break;
+                case '\b': b.Append("\\b"); break;
+                case '\f': b.Append("\\f"); break;
+                case '\n': b.Append("\\n"); break;
+                case '\r': b.Append("\\r"); break;
+                case '\t': b.Append("\\t"); break;
+                default:
+                    if (c < 0x20)
+                    {
+                        b.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+                    {
+                        b.Append(c).Append(s[++i]);
+                    }
+                    else if (char.IsSurrogate(c))
+                    {
+                        throw new ArgumentException("Strings with lone surrogates cannot be canonicalised.");
+                    }
+                    else
+                    {
+                        b.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        b.Append('"');
+    }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Infrastructure.Data;
+using Dapper;
+
+namespace ClaimLedger.Server.Infrastructure.Security;
+
+/// <summary>An authenticated caller.</summary>
+public sealed record Principal(string Name, Role Role, string? KeyId);
+
+/// <summary>
+/// Resolves "authorization: Bearer &lt;key&gt;" to a principal. Key rows are cached for a few seconds to keep the
+/// database off the hot path; a revocation in this process evicts its key at once (other processes within the TTL).
+/// </summary>
+public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvider clock)
+{
+    private static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<string, (KeyRow? Row, DateTimeOffset Expires)> _cache = new();
+
+    private const string Sql = """
+        SELECT id AS Id, display_name AS DisplayName, role AS Role, secret_sha256 AS SecretSha256, revoke_time AS RevokeTime
+        FROM api_keys WHERE id = @Id
+        """;
+
+    public async Task<Principal> AuthenticateAsync(string? authorizationHeader, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(authorizationHeader))
+        {
+            throw new UnauthenticatedException("API_KEY_MISSING", "Send an API key as \"authorization: Bearer <key>\" metadata.");
+        }
+
+        var value = authorizationHeader.Trim();
+        var key = value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? value[7..].Trim() : null;
+        if (!ApiKeys.TryParse(key, out var id, out var secret))
+        {
+            throw new UnauthenticatedException("API_KEY_INVALID", "The API key is not valid.");
+        }
+
+        var row = await FindAsync(id, ct);
+        if (row is null || !ApiKeys.SecretMatches(secret, row.SecretSha256))
+        {
+            throw new UnauthenticatedException("API_KEY_INVALID", "The API key is not valid.");
+        }
+
+        if (row.RevokeTime is not null)
+        {
+            throw new UnauthenticatedException("API_KEY_REVOKED", "The API key was revoked.");
+        }
+
+        return new Principal(row.DisplayName, DbEnum.Parse<Role>(row.Role), row.Id);
+    }
+
+    public void Evict(string keyId) => _cache.TryRemove(keyId, out _);
+
+    private async Task<KeyRow?> FindAsync(string id, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (_cache.TryGetValue(id, out var cached) && cached.Expires > now)
+        {
+            return cached.Row;
+        }
+
+        await using var connection = await factory.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(Sql, new { Id = id }, cancellationToken: ct));
+        _cache[id] = (row, now + CacheTtl);
+        return row;
+    }
+
+    private sealed record KeyRow(string Id, string DisplayName, string Role, string SecretSha256, string? RevokeTime);
+}
