@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { walkthrough } from './walkthrough.mjs';
+import { verifyLedger } from './verify-ledger.mjs';
+import { connect } from './claimledger.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let server; let dataDirectory; let address;
@@ -62,4 +64,26 @@ test('a proto-only client records, reviews and verifies a claim, and gets clear 
   assert.equal(byLabel['VerifyLedger as an EDITOR'].code, 'PERMISSION_DENIED');
   assert.equal(byLabel['GetClaim without an API key'].code, 'UNAUTHENTICATED');
   assert.equal(byLabel['GetClaim without an API key'].reason, 'API_KEY_MISSING');
+});
+
+test('an independent re-implementation of docs/ledger-format.md verifies the server\'s chain and reaches its digest', { timeout: 60_000 }, async () => {
+  const admin = connect(address, await adminKeyOfServer());
+  try {
+    await admin.waitForReady(30_000);
+    for (let i = 0; i < 3; i++) {
+      await admin.call('sources', 'CreateSource', { source: { url: `https://verify.example.org/${Date.now()}-${i}`, kind: 'OTHER', title: 'ü "quoted" \\ é' } });
+    }
+    const result = await verifyLedger(admin.call);
+    const digest = await admin.call('ledger', 'GetLedgerDigest', {});
+    const server = await admin.call('ledger', 'VerifyLedger', { digest });
+
+    assert.equal(result.valid, true, result.problem);
+    assert.ok(result.checked >= 4);
+    assert.equal(result.headSequence, Number(digest.head_sequence));
+    assert.equal(result.headHash, digest.head_hash);
+    assert.equal(server.valid, true);
+    assert.equal(Number(server.entries_checked), result.checked);
+  } finally {
+    admin.close();
+  }
 });
