@@ -81,7 +81,19 @@ public static partial class VerifyLedger
                         $"Entry {row.Sequence}'s changes are not valid JSON.");
                 }
 
-                var hash = LedgerChain.EntryHash(previous, LedgerChain.CanonicalEntry(row.Sequence, row.Time, row.Actor, row.Action, row.Subject, changes));
+                string hash;
+                try
+                {
+                    hash = LedgerChain.EntryHash(previous, LedgerChain.CanonicalEntry(row.Sequence, row.Time, row.Actor, row.Action, row.Subject, changes));
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+                {
+                    // The stored content cannot even be canonicalised (a decimal, an out-of-range integer, a lone surrogate):
+                    // the ledger never writes such values, so the entry was altered.
+                    return Fail(response, LedgerProblem.Types.Kind.HashMismatch, row.Sequence, row.Subject,
+                        $"Entry {row.Sequence}'s changes cannot be canonicalised ({e.Message}): it was changed after it was written.");
+                }
+
                 if (hash != row.EntryHash || CanonicalJson.ToText(changes) != row.Changes)
                 {
                     return Fail(response, LedgerProblem.Types.Kind.HashMismatch, row.Sequence, row.Subject,

@@ -8,7 +8,7 @@ namespace ClaimLedger.Server.Infrastructure.Data;
 /// committed by <see cref="Behaviors.TransactionBehavior{TRequest,TResponse}"/>. Handlers run their own SQL through it
 /// so every statement of a command joins the same transaction and every statement gets the call's cancellation token.
 /// </summary>
-public sealed class DbSession(IDbConnectionFactory factory) : IAsyncDisposable
+public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect) : IAsyncDisposable
 {
     private readonly List<Func<object?, CancellationToken, Task>> _beforeCommit = [];
     private readonly List<Action> _afterCommit = [];
@@ -32,6 +32,15 @@ public sealed class DbSession(IDbConnectionFactory factory) : IAsyncDisposable
         var connection = await ConnectionAsync(ct);
         Transaction = await connection.BeginTransactionAsync(ct);
         RowsWritten = 0;
+    }
+
+    /// <summary>For long reads (reports): all following reads of this request see one snapshot. Rolled back at the end.</summary>
+    public async Task BeginReadSnapshotAsync(CancellationToken ct)
+    {
+        if (Transaction is null)
+        {
+            Transaction = dialect.BeginReadSnapshot(await ConnectionAsync(ct));
+        }
     }
 
     /// <summary>Work that must commit with the command (idempotency record, later the ledger entry). Gets the command's result.</summary>

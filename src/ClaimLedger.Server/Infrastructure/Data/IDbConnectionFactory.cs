@@ -16,4 +16,7 @@ public interface ISqlDialect
 
     /// <summary>True when <paramref name="exception"/> reports malformed full-text query syntax.</summary>
     bool IsFullTextSyntaxError(Exception exception);
+
+    /// <summary>A read-only transaction: every read in it sees one consistent snapshot, and it blocks no writer.</summary>
+    DbTransaction BeginReadSnapshot(DbConnection connection);
 }

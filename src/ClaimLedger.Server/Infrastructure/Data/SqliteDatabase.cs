@@ -51,6 +51,8 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
         }
     }
 
+    public DbTransaction BeginReadSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
     public bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 

@@ -31,9 +31,12 @@ public static class ProtoConvert
             .Where(f => updatable.Contains(f.Name))
             .Where(f => f.IsRepeated
                 ? ((System.Collections.IList)f.Accessor.GetValue(resource)).Count > 0
-                : f.FieldType == Google.Protobuf.Reflection.FieldType.Message
-                    ? f.Accessor.GetValue(resource) is not null
-                    : !Equals(f.Accessor.GetValue(resource), DefaultOf(f)))
+                : f.FieldType switch
+                {
+                    Google.Protobuf.Reflection.FieldType.Message => f.Accessor.GetValue(resource) is not null,
+                    Google.Protobuf.Reflection.FieldType.Enum => Convert.ToInt32(f.Accessor.GetValue(resource), System.Globalization.CultureInfo.InvariantCulture) != 0,
+                    _ => !Equals(f.Accessor.GetValue(resource), DefaultOf(f)),
+                })
             .Select(f => f.Name)
             .ToList();
     }
@@ -42,7 +45,6 @@ public static class ProtoConvert
     {
         Google.Protobuf.Reflection.FieldType.String => "",
         Google.Protobuf.Reflection.FieldType.Bool => false,
-        Google.Protobuf.Reflection.FieldType.Enum => 0,
         Google.Protobuf.Reflection.FieldType.Double => 0d,
         Google.Protobuf.Reflection.FieldType.Int32 => 0,
         Google.Protobuf.Reflection.FieldType.Int64 => 0L,

@@ -14,6 +14,8 @@ namespace ClaimLedger.Server.Infrastructure.Ledger;
 /// </summary>
 public static class CanonicalJson
 {
+    private const long MaxSafeInteger = 9_007_199_254_740_991;
+
     public static byte[] Serialize(JsonNode? node) => Encoding.UTF8.GetBytes(ToText(node));
 
     public static string ToText(JsonNode? node)
@@ -87,14 +89,11 @@ public static class CanonicalJson
                 b.Append("null");
                 break;
             case JsonValueKind.Number:
-                if (!value.TryGetValue<long>(out var integer) && !(value.TryGetValue<JsonElement>(out var e) && e.TryGetInt64(out integer)))
+                var integer = Integer(value)
+                    ?? throw new ArgumentException("Only integer numbers are allowed in canonical ledger JSON; write decimals as strings.");
+                if (integer is < -MaxSafeInteger or > MaxSafeInteger)
                 {
-                    throw new ArgumentException("Only integer numbers are allowed in canonical ledger JSON; write decimals as strings.");
-                }
-
-                if (Math.Abs(integer) > 9_007_199_254_740_991)
-                {
-                    throw new ArgumentException("Integers beyond ±2^53-1 are not representable in canonical JSON.");
+                    throw new ArgumentException("Integers beyond ±(2^53-1) are not representable in canonical JSON.");
                 }
 
                 b.Append(integer.ToString(CultureInfo.InvariantCulture));
@@ -102,6 +101,47 @@ public static class CanonicalJson
             default:
                 throw new ArgumentException($"Unsupported JSON value kind {value.GetValueKind()}.");
         }
+    }
+
+    /// <summary>The value as an integer, if it is one: parsed JSON without fraction or exponent, or a .NET integer type.</summary>
+    private static long? Integer(JsonValue value)
+    {
+        if (value.TryGetValue<JsonElement>(out var element))
+        {
+            return element.TryGetInt64(out var parsed) ? parsed : null;
+        }
+
+        if (value.TryGetValue<long>(out var l))
+        {
+            return l;
+        }
+
+        if (value.TryGetValue<int>(out var i))
+        {
+            return i;
+        }
+
+        if (value.TryGetValue<uint>(out var ui))
+        {
+            return ui;
+        }
+
+        if (value.TryGetValue<short>(out var sh))
+        {
+            return sh;
+        }
+
+        if (value.TryGetValue<ushort>(out var us))
+        {
+            return us;
+        }
+
+        if (value.TryGetValue<byte>(out var by))
+        {
+            return by;
+        }
+
+        return value.TryGetValue<sbyte>(out var sb) ? sb : null;
     }
 
     private static void WriteString(StringBuilder b, string s)

@@ -1,0 +1,211 @@
+using System.Runtime.CompilerServices;
+using ClaimLedger.Server.Infrastructure.Data;
+
+namespace ClaimLedger.Server.Features.Reports;
+
+/// <summary>
+/// The audit report's figures, each one SQL aggregate over the period (SQLite dialect: julianday() for durations),
+/// and the timelines as an unbuffered scan, so memory stays flat however long the ledger is.
+/// </summary>
+internal sealed class AuditReportData(DbSession db)
+{
+    // The report's claim filter, on alias c.
+    private const string ClaimFilter = """
+        (@Topic = '' OR EXISTS (SELECT 1 FROM claim_topics t WHERE t.claim_seq = c.seq AND t.topic = @Topic))
+        AND (@ClaimId = '' OR c.id = @ClaimId)
+        """;
+
+    private const int MaxChartPoints = 48;
+
+    public sealed record Period(string Start, string End, string Topic, string ClaimId);
+
+    public async Task<long> ClaimsRecordedAsync(Period p, CancellationToken ct) =>
+        await db.ExecuteScalarAsync<long>($"SELECT count(*) FROM claims c WHERE c.create_time >= @Start AND c.create_time < @End AND {ClaimFilter}", p, ct);
+
+    public async Task<IReadOnlyList<(string, long)>> VerdictsByRatingAsync(Period p, CancellationToken ct) =>
+        await db.QueryAsync<(string, long)>($"""
+            SELECT v.rating, count(*) FROM verdicts v JOIN claims c ON c.id = v.claim_id
+            WHERE v.create_time >= @Start AND v.create_time < @End AND {ClaimFilter}
+            GROUP BY v.rating ORDER BY v.rating
+            """, p, ct);
+
+    /// <summary>Verdicts in the period that replaced an earlier verdict, and how many of those changed the rating.</summary>
+    public async Task<(long Changes, long Overturned)> VerdictChangesAsync(Period p, CancellationToken ct)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<(long, long?)>($"""
+            SELECT count(*), sum(CASE WHEN x.previous <> x.rating THEN 1 ELSE 0 END) FROM (
+                SELECT v.rating,
+                       (SELECT pv.rating FROM verdicts pv WHERE pv.claim_id = v.claim_id AND pv.seq < v.seq ORDER BY pv.seq DESC LIMIT 1) AS previous
+                FROM verdicts v JOIN claims c ON c.id = v.claim_id
+                WHERE v.create_time >= @Start AND v.create_time < @End AND {ClaimFilter}
+            ) x WHERE x.previous IS NOT NULL
+            """, p, ct);
+        return (row.Item1, row.Item2 ?? 0);
+    }
+
+    public async Task<IReadOnlyList<(string, long)>> RetractionsByReasonAsync(Period p, CancellationToken ct) =>
+        await db.QueryAsync<(string, long)>($"""
+            SELECT c.retraction_reason, count(*) FROM claims c
+            WHERE c.retract_time >= @Start AND c.retract_time < @End AND {ClaimFilter}
+            GROUP BY c.retraction_reason ORDER BY c.retraction_reason
+            """, p, ct);
+
+    /// <summary>Claims marked STALE in the period, and how many of them received a new verdict afterwards within it.</summary>
+    public async Task<(long Stale, long Reverified)> StaleAsync(Period p, CancellationToken ct)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<(long, long?)>($"""
+            SELECT count(*), sum(x.reverified) FROM (
+                SELECT s.claim_id,
+                       max(EXISTS (SELECT 1 FROM claim_events v WHERE v.claim_id = s.claim_id AND v.type = 'VERDICT_SUBMITTED'
+                                   AND v.sequence > s.sequence AND v.time < @End)) AS reverified
+                FROM claim_events s JOIN claims c ON c.id = s.claim_id
+                WHERE s.type = 'MARKED_STALE' AND s.time >= @Start AND s.time < @End AND {ClaimFilter}
+                GROUP BY s.claim_id
+            ) x
+            """, p, ct);
+        return (row.Item1, row.Item2 ?? 0);
+    }
+
+    /// <summary>For claims whose first verdict falls in the period: how many, and the median seconds from creation to it.</summary>
+    public async Task<(long Count, double? Median)> TimeToFirstVerdictAsync(Period p, CancellationToken ct)
+    {
+        const string firsts = $"""
+            SELECT (julianday(min(v.create_time)) - julianday(c.create_time)) * 86400.0 AS seconds
+            FROM claims c JOIN verdicts v ON v.claim_id = c.id
+            WHERE {ClaimFilter}
+            GROUP BY c.id
+            HAVING min(v.create_time) >= @Start AND min(v.create_time) < @End
+            """;
+        var count = await db.ExecuteScalarAsync<long>($"SELECT count(*) FROM ({firsts})", p, ct);
+        if (count == 0)
+        {
+            return (0, null);
+        }
+
+        var middle = await db.QueryAsync<double>(
+            $"SELECT seconds FROM ({firsts}) ORDER BY seconds LIMIT @Take OFFSET @Skip",
+            new { p.Start, p.End, p.Topic, p.ClaimId, Take = count % 2 == 0 ? 2 : 1, Skip = (count - 1) / 2 }, ct);
+        return (count, middle.Average());
+    }
+
+    public async Task<IReadOnlyList<(string, string, long)>> ActivityAsync(Period p, CancellationToken ct) =>
+        await db.QueryAsync<(string, string, long)>($"""
+            SELECT l.actor, l.action, count(*) FROM ledger_entries l
+            WHERE l.time >= @Start AND l.time < @End
+              AND ((@Topic = '' AND @ClaimId = '') OR EXISTS (
+                    SELECT 1 FROM claims c
+                    WHERE (l.subject = 'claims/' || c.id OR l.subject LIKE 'claims/' || c.id || '/%') AND {ClaimFilter}))
+            GROUP BY l.actor, l.action ORDER BY l.actor, l.action
+            """, p, ct);
+
+    /// <summary>
+    /// Claims per status at the end of each bucket: the state at the start (each claim's last status change before it),
+    /// then the period's status changes applied in time order. Memory: one counter per status.
+    /// </summary>
+    public async Task<StatusSeries> StatusSeriesAsync(Period p, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
+    {
+        string[] statuses = ["UNVERIFIED", "IN_REVIEW", "VERIFIED", "STALE", "RETRACTED"];
+        var counts = new long[statuses.Length];
+        foreach (var (status, count) in await db.QueryAsync<(string, long)>($"""
+            SELECT e.to_status, count(*) FROM claim_events e JOIN claims c ON c.id = e.claim_id
+            WHERE {ClaimFilter} AND e.to_status IS NOT NULL AND e.time < @Start
+              AND e.sequence = (SELECT max(e2.sequence) FROM claim_events e2
+                                WHERE e2.claim_id = e.claim_id AND e2.to_status IS NOT NULL AND e2.time < @Start)
+            GROUP BY e.to_status
+            """, p, ct))
+        {
+            counts[Array.IndexOf(statuses, status)] += count;
+        }
+
+        var buckets = (int)Math.Clamp(Math.Ceiling((end - start).TotalHours), 1, MaxChartPoints);
+        var width = (end - start) / buckets;
+        var points = new List<(DateTimeOffset, IReadOnlyList<long>)> { (start, counts.ToArray()) };
+        var bucketEnd = start + width;
+        await foreach (var change in db.StreamAsync<(string Time, string? From, string To)>($"""
+            SELECT e.time, e.from_status, e.to_status FROM claim_events e JOIN claims c ON c.id = e.claim_id
+            WHERE {ClaimFilter} AND e.to_status IS NOT NULL AND e.time >= @Start AND e.time < @End
+            ORDER BY e.time, e.seq
+            """, p, ct))
+        {
+            var time = DbTime.FromDb(change.Time);
+            while (time >= bucketEnd && points.Count < buckets)
+            {
+                points.Add((bucketEnd, counts.ToArray()));
+                bucketEnd += width;
+            }
+
+            if (change.From is not null && Array.IndexOf(statuses, change.From) is var from and >= 0)
+            {
+                counts[from]--;
+            }
+
+            counts[Array.IndexOf(statuses, change.To)]++;
+        }
+
+        while (points.Count <= buckets)
+        {
+            points.Add((points.Count == buckets ? end : bucketEnd, counts.ToArray()));
+            bucketEnd += width;
+        }
+
+        return new StatusSeries(statuses, points);
+    }
+
+    private sealed record EventRow(string ClaimId, string Text, string Status, long Sequence, string Time, string Actor, string Type,
+        string? FromStatus, string? ToStatus, string Detail, string? VerdictId);
+
+    private sealed record VerdictRow(string Id, string ClaimId, string Rating, double? Score, string Rationale, string? Previous);
+
+    /// <summary>Claims with events in the period, one at a time, each with its events and the evidence every verdict rested on.</summary>
+    public async IAsyncEnumerable<ClaimTimelineReport> TimelinesAsync(Period p, [EnumeratorCancellation] CancellationToken ct)
+    {
+        List<TimelineEvent>? events = null;
+        EventRow? current = null;
+        await foreach (var row in db.StreamAsync<EventRow>($"""
+            SELECT e.claim_id AS ClaimId, c.text AS Text, c.status AS Status, e.sequence AS Sequence, e.time AS Time,
+                   e.actor AS Actor, e.type AS Type, e.from_status AS FromStatus, e.to_status AS ToStatus, e.detail AS Detail,
+                   e.verdict_id AS VerdictId
+            FROM claim_events e JOIN claims c ON c.id = e.claim_id
+            WHERE e.time >= @Start AND e.time < @End AND {ClaimFilter}
+            ORDER BY c.seq, e.sequence
+            """, p, ct))
+        {
+            if (current is not null && current.ClaimId != row.ClaimId)
+            {
+                yield return new ClaimTimelineReport($"claims/{current.ClaimId}", current.Text, current.Status, events!);
+                events = null;
+            }
+
+            current = row;
+            events ??= [];
+            events.Add(new TimelineEvent(row.Sequence, DbTime.FromDb(row.Time), row.Actor, row.Type, row.FromStatus, row.ToStatus, row.Detail,
+                row.VerdictId is null ? null : await VerdictAsync(row.VerdictId, ct)));
+        }
+
+        if (current is not null)
+        {
+            yield return new ClaimTimelineReport($"claims/{current.ClaimId}", current.Text, current.Status, events!);
+        }
+    }
+
+    private async Task<VerdictReport> VerdictAsync(string verdictId, CancellationToken ct)
+    {
+        var v = await db.QuerySingleOrDefaultAsync<VerdictRow>("""
+            SELECT v.id AS Id, v.claim_id AS ClaimId, v.rating AS Rating, v.score AS Score, v.rationale AS Rationale,
+                   (SELECT pv.rating FROM verdicts pv WHERE pv.claim_id = v.claim_id AND pv.seq < v.seq ORDER BY pv.seq DESC LIMIT 1) AS Previous
+            FROM verdicts v WHERE v.id = @Id
+            """, new { Id = verdictId }, ct);
+        var evidence = await db.QueryAsync<(string, string, string, string, string)>("""
+            SELECT e.id, e.stance, e.source_id, s.title, e.excerpt
+            FROM verdict_evidence ve JOIN evidence e ON e.id = ve.evidence_id JOIN sources s ON s.id = e.source_id
+            WHERE ve.verdict_id = @Id ORDER BY e.seq
+            """, new { Id = verdictId }, ct);
+        return new VerdictReport(
+            $"claims/{v!.ClaimId}/verdicts/{v.Id}",
+            v.Rating,
+            v.Score?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
+            v.Previous,
+            v.Rationale,
+            evidence.Select(e => new VerdictEvidence($"claims/{v.ClaimId}/evidence/{e.Item1}", e.Item2, $"sources/{e.Item3}", e.Item4, e.Item5)).ToList());
+    }
+}
