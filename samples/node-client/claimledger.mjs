@@ -9,7 +9,7 @@ const protoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 
 export function connect(address, apiKey) {
   const definition = protoLoader.loadSync(
-    ['claimledger/v1/claims.proto', 'claimledger/v1/sources.proto', 'claimledger/v1/evidence.proto', 'claimledger/v1/access.proto', 'claimledger/v1/ledger.proto'],
+    ['claimledger/v1/claims.proto', 'claimledger/v1/sources.proto', 'claimledger/v1/evidence.proto', 'claimledger/v1/access.proto', 'claimledger/v1/ledger.proto', 'claimledger/v1/reports.proto'],
     { includeDirs: [protoRoot], keepCase: true, longs: String, enums: String, defaults: true });
   const v1 = grpc.loadPackageDefinition(definition).claimledger.v1;
   const credentials = grpc.credentials.createInsecure();
@@ -19,6 +19,7 @@ export function connect(address, apiKey) {
     evidence: new v1.EvidenceService(address, credentials),
     access: new v1.AccessService(address, credentials),
     ledger: new v1.LedgerService(address, credentials),
+    reports: new v1.ReportService(address, credentials),
   };
   // call('claims', 'CreateClaim', {...}) → Promise of the reply; rejects with the gRPC error.
   const call = (service, method, request, deadlineMs = 10_000) => new Promise((resolve, reject) => {
@@ -28,8 +29,18 @@ export function connect(address, apiKey) {
   });
   const waitForReady = (ms) => new Promise((resolve, reject) =>
     clients.claims.waitForReady(Date.now() + ms, (error) => (error ? reject(error) : resolve())));
+  // stream('reports', 'GenerateAuditReport', {...}) → Promise of the concatenated chunk data (a Buffer) and the first chunk's headers.
+  const stream = (service, method, request, deadlineMs = 120_000) => new Promise((resolve, reject) => {
+    const metadata = new grpc.Metadata();
+    if (apiKey) metadata.set('authorization', `Bearer ${apiKey}`);
+    const parts = []; let head;
+    const call = clients[service][method](request, metadata, { deadline: Date.now() + deadlineMs });
+    call.on('data', (chunk) => { head ??= chunk; parts.push(chunk.data); });
+    call.on('error', reject);
+    call.on('end', () => resolve({ data: Buffer.concat(parts), contentType: head?.content_type, fileName: head?.file_name }));
+  });
   const close = () => Object.values(clients).forEach((c) => c.close());
-  return { call, waitForReady, close };
+  return { call, stream, waitForReady, close };
 }
 
 // The standard google.rpc error model, carried in the grpc-status-details-bin trailer.

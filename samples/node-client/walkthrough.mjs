@@ -36,6 +36,7 @@ export async function walkthrough(address, log = console.log, admin = adminKey()
       claim: { text: `Example claim recorded by the walkthrough at ${stamp}: a ministry supplied drones to a neighbour.`,
         claimant: 'Example Daily', language_code: 'en', topics: ['example', 'drones'] },
       evidence: [{ source: article.name, stance: 'ORIGIN', excerpt: 'a ministry supplied drones', locator: 'paragraph 1' }],
+      allow_duplicate: true, // every run records the same example claim; without this, the second run is told it is a near-duplicate
       request_id: `walkthrough-${stamp}` });
     log(`CreateClaim    ${claim.name}  status=${claim.status}  etag=${claim.etag}`);
 

@@ -14,7 +14,9 @@ public static class StatusChart
         const int width = 860, height = 300, left = 56, right = 150, top = 16, bottom = 44;
         var plotW = width - left - right;
         var plotH = height - top - bottom;
-        var max = Math.Max(1, series.Points.SelectMany(p => p.Counts).DefaultIfEmpty(0).Max());
+        var highest = Math.Max(1, series.Points.SelectMany(p => p.Counts).DefaultIfEmpty(0).Max());
+        var step = (long)Math.Ceiling(highest / 4.0);
+        var max = step * 4;
         var n = Math.Max(1, series.Points.Count - 1);
         string X(int i) => (left + (double)plotW * i / n).ToString("0.#", CultureInfo.InvariantCulture);
         string Y(long v) => (top + plotH - (double)plotH * v / max).ToString("0.#", CultureInfo.InvariantCulture);
@@ -25,7 +27,7 @@ public static class StatusChart
         svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{top}\" width=\"{plotW}\" height=\"{plotH}\" fill=\"#fbfcfd\" stroke=\"#d9dee5\"/>");
         for (var g = 0; g <= 4; g++)
         {
-            var value = (long)Math.Round(max * g / 4.0);
+            var value = step * g;
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" x2=\"{left + plotW}\" y1=\"{Y(value)}\" y2=\"{Y(value)}\" stroke=\"#e6e9ee\"/>");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 8}\" y=\"{Y(value)}\" font-size=\"11\" text-anchor=\"end\" dominant-baseline=\"middle\" fill=\"#5b6573\">{value}</text>");
         }

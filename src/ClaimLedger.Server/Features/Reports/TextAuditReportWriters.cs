@@ -114,7 +114,7 @@ internal sealed class HtmlAuditReportWriter(Stream output) : AuditReportWriter
         .ok{color:#17733a;font-weight:600}.bad{color:#b3261e;font-weight:600}code{font-size:.85em;word-break:break-all}
         section.claim{border:1px solid #d9dee5;border-radius:6px;padding:.4rem 1rem;margin:.8rem 0}
         blockquote{margin:.3rem 0;padding-left:.8rem;border-left:3px solid #9aa5b1;color:#3b4450}
-        ol.events li{margin:.25rem 0}ul.evidence{margin:.2rem 0 .4rem}
+        ul.events li{margin:.25rem 0}ul.evidence{margin:.2rem 0 .4rem}
         """;
 
     private readonly StreamWriter _w = new(output, new UTF8Encoding(false), 16 * 1024, leaveOpen: true);
@@ -159,7 +159,7 @@ internal sealed class HtmlAuditReportWriter(Stream output) : AuditReportWriter
 
     public override async Task TimelineAsync(ClaimTimelineReport t, CancellationToken ct)
     {
-        await _w.WriteAsync($"<section class=\"claim\" data-claim=\"{HtmlEncode(t.Claim)}\"><h3>{HtmlEncode(t.Claim)} <span class=\"muted\">{HtmlEncode(t.Status)}</span></h3>\n<blockquote>{HtmlEncode(t.Text)}</blockquote>\n<ol class=\"events\">\n");
+        await _w.WriteAsync($"<section class=\"claim\" data-claim=\"{HtmlEncode(t.Claim)}\"><h3>{HtmlEncode(t.Claim)} <span class=\"muted\">{HtmlEncode(t.Status)}</span></h3>\n<blockquote>{HtmlEncode(t.Text)}</blockquote>\n<ul class=\"events\">\n");
         foreach (var e in t.Events)
         {
             await _w.WriteAsync($"<li data-type=\"{HtmlEncode(e.Type)}\"><time datetime=\"{Time(e.Time)}\">{Time(e.Time)}</time> #{e.Sequence} <strong>{HtmlEncode(Describe(e))}</strong> by {HtmlEncode(e.Actor)}");
@@ -177,7 +177,7 @@ internal sealed class HtmlAuditReportWriter(Stream output) : AuditReportWriter
             await _w.WriteAsync("</li>\n");
         }
 
-        await _w.WriteAsync("</ol></section>\n");
+        await _w.WriteAsync("</ul></section>\n");
         await _w.FlushAsync(ct);
     }
 
