@@ -39,8 +39,17 @@ export function connect(address, apiKey) {
     call.on('error', reject);
     call.on('end', () => resolve({ data: Buffer.concat(parts), contentType: head?.content_type, fileName: head?.file_name }));
   });
+  // watch(fromSequence, onEntry) → the call (cancel() to stop); entries arrive in sequence order, then live.
+  const watch = (startSequence, onEntry, onError = () => {}) => {
+    const metadata = new grpc.Metadata();
+    if (apiKey) metadata.set('authorization', `Bearer ${apiKey}`);
+    const call = clients.ledger.WatchLedger({ start_sequence: startSequence }, metadata);
+    call.on('data', onEntry);
+    call.on('error', (e) => { if (e.code !== grpc.status.CANCELLED) onError(e); });
+    return call;
+  };
   const close = () => Object.values(clients).forEach((c) => c.close());
-  return { call, stream, waitForReady, close };
+  return { call, stream, watch, waitForReady, close };
 }
 
 // The standard google.rpc error model, carried in the grpc-status-details-bin trailer.

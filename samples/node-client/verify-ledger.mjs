@@ -1,6 +1,7 @@
 // An independent ledger verifier, written from docs/ledger-format.md alone: its own RFC 8785 canonicalisation and
 // SHA-256 chain, reading entries through ListLedgerEntries. Usage: node verify-ledger.mjs [host:port]  (auditor key in
-// $CLAIMLEDGER_API_KEY or the admin key file). Prints the head it computed; exits 1 on the first broken entry.
+// $CLAIMLEDGER_API_KEY or the admin key file). Prints the head it computed and the server's own VerifyLedger answer
+// (which also compares claims with their entries); exits 1 if either finds a problem.
 import { createHash } from 'node:crypto';
 import { connect } from './claimledger.mjs';
 import { adminKey } from './walkthrough.mjs';
@@ -58,8 +59,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { call, close } = connect(process.argv[2] ?? '127.0.0.1:5180', adminKey());
   try {
     const result = await verifyLedger(call);
-    console.log(JSON.stringify(result, null, 2));
-    process.exitCode = result.valid ? 0 : 1;
+    console.log('independent:', JSON.stringify(result));
+    const server = await call('ledger', 'VerifyLedger', {});
+    console.log('server:     ', JSON.stringify({ valid: server.valid, entries_checked: Number(server.entries_checked),
+      claims_checked: Number(server.claims_checked), first_problem: server.first_problem ?? undefined }));
+    process.exitCode = result.valid && server.valid ? 0 : 1;
   } finally {
     close();
   }

@@ -87,3 +87,28 @@ test('an independent re-implementation of docs/ledger-format.md verifies the ser
     admin.close();
   }
 });
+
+test('WatchLedger delivers existing entries, then new ones live, and resumes without gaps or repeats', { timeout: 60_000 }, async () => {
+  const admin = connect(address, await adminKeyOfServer());
+  const seen = [];
+  const waitFor = async (predicate) => { for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 50)); };
+  try {
+    await admin.waitForReady(30_000);
+    const head = Number((await admin.call('ledger', 'GetLedgerDigest', {})).head_sequence);
+    let call = admin.watch(1, (e) => seen.push(Number(e.sequence)));
+    await waitFor(() => seen.length >= head);
+    await admin.call('sources', 'CreateSource', { source: { url: `https://watch.example.org/${Date.now()}`, kind: 'OTHER' } });
+    await waitFor(() => seen.length >= head + 1);
+    call.cancel();
+
+    const resumeAt = seen[seen.length - 1] + 1;
+    await admin.call('sources', 'CreateSource', { source: { url: `https://watch.example.org/${Date.now()}-b`, kind: 'OTHER' } });
+    call = admin.watch(resumeAt, (e) => seen.push(Number(e.sequence)));
+    await waitFor(() => seen.length >= head + 2);
+    call.cancel();
+
+    assert.deepEqual(seen, Array.from({ length: head + 2 }, (_, i) => i + 1));
+  } finally {
+    admin.close();
+  }
+});
