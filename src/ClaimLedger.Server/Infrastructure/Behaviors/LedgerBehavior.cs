@@ -30,7 +30,7 @@ public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurr
         }
 
         var response = await next();
-        if (session.RowsWritten == 0)
+        if (!await session.HasWrittenAsync(cancellationToken))
         {
             return response;
         }

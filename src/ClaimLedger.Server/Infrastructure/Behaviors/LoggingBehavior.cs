@@ -9,6 +9,8 @@ namespace ClaimLedger.Server.Infrastructure.Behaviors;
 public sealed class LoggingBehavior<TRequest, TResponse>(ILogger<LoggingBehavior<TRequest, TResponse>> logger)
     : IPipelineBehavior<TRequest, TResponse>
 {
+    private static readonly bool IsCommand = RequestNames.IsCommand(typeof(TRequest));
+
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {
         var name = RequestNames.Of(typeof(TRequest));
@@ -16,7 +18,9 @@ public sealed class LoggingBehavior<TRequest, TResponse>(ILogger<LoggingBehavior
         try
         {
             var response = await next();
-            logger.LogInformation("{Request} succeeded in {ElapsedMs:0.0} ms", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            // Commands at Information (they change the record); queries at Debug (watchers poll, dashboards list).
+            logger.Log(IsCommand ? LogLevel.Information : LogLevel.Debug, "{Request} succeeded in {ElapsedMs:0.0} ms",
+                name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return response;
         }
         catch (Exception e) when (e is DomainException or ValidationException or OperationCanceledException)

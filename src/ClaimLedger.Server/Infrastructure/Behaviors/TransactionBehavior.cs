@@ -11,8 +11,7 @@ namespace ClaimLedger.Server.Infrastructure.Behaviors;
 public sealed class TransactionBehavior<TRequest, TResponse>(DbSession session, WriteGate gate)
     : IPipelineBehavior<TRequest, TResponse>
 {
-    private static readonly bool IsCommand = typeof(TRequest).GetInterfaces()
-        .Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICommand<>));
+    private static readonly bool IsCommand = RequestNames.IsCommand(typeof(TRequest));
 
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {

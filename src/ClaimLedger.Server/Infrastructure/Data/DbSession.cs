@@ -16,8 +16,7 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
 
     public DbTransaction? Transaction { get; private set; }
 
-    /// <summary>Rows inserted, updated or deleted in the current transaction.</summary>
-    public int RowsWritten { get; private set; }
+    private long _writeCounterAtBegin;
 
     public async Task<DbConnection> ConnectionAsync(CancellationToken ct) =>
         _connection ??= await factory.OpenAsync(ct);
@@ -31,7 +30,7 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
 
         var connection = await ConnectionAsync(ct);
         Transaction = await connection.BeginTransactionAsync(ct);
-        RowsWritten = 0;
+        _writeCounterAtBegin = await ExecuteScalarAsync<long>(dialect.WriteCounterSql, null, ct);
     }
 
     /// <summary>For long reads (reports): all following reads of this request see one snapshot. Rolled back at the end.</summary>
@@ -98,12 +97,12 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
     public async Task<T> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken ct) =>
         (await (await ConnectionAsync(ct)).ExecuteScalarAsync<T>(Command(sql, param, ct)))!;
 
-    public async Task<int> ExecuteAsync(string sql, object? param, CancellationToken ct)
-    {
-        var rows = await (await ConnectionAsync(ct)).ExecuteAsync(Command(sql, param, ct));
-        RowsWritten += Transaction is null ? 0 : rows;
-        return rows;
-    }
+    public async Task<int> ExecuteAsync(string sql, object? param, CancellationToken ct) =>
+        await (await ConnectionAsync(ct)).ExecuteAsync(Command(sql, param, ct));
+
+    /// <summary>Whether the current transaction has inserted, updated or deleted any row so far, however it did.</summary>
+    public async Task<bool> HasWrittenAsync(CancellationToken ct) =>
+        Transaction is not null && await ExecuteScalarAsync<long>(dialect.WriteCounterSql, null, ct) != _writeCounterAtBegin;
 
     public async ValueTask DisposeAsync()
     {

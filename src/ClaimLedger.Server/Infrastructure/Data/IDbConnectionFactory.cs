@@ -17,6 +17,12 @@ public interface ISqlDialect
     /// <summary>True when <paramref name="exception"/> reports malformed full-text query syntax.</summary>
     bool IsFullTextSyntaxError(Exception exception);
 
+    /// <summary>
+    /// A query returning a number that grows with every row the connection inserts, updates or deletes (SQLite:
+    /// total_changes()). Compared before and after a command to know whether it wrote anything.
+    /// </summary>
+    string WriteCounterSql { get; }
+
     /// <summary>A read-only transaction: every read in it sees one consistent snapshot, and it blocks no writer.</summary>
     DbTransaction BeginReadSnapshot(DbConnection connection);
 }

@@ -51,6 +51,8 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
         }
     }
 
+    public string WriteCounterSql => "SELECT total_changes()";
+
     public DbTransaction BeginReadSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
 
     public bool IsUniqueViolation(Exception exception) =>

@@ -9,4 +9,8 @@ public static class RequestNames
 
     public static string Of(Type requestType) =>
         Cache.GetOrAdd(requestType, t => t.DeclaringType?.Name ?? t.Name);
+
+    /// <summary>True for <see cref="ICommand{TResult}"/> types.</summary>
+    public static bool IsCommand(Type requestType) =>
+        requestType.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICommand<>));
 }
