@@ -25,6 +25,8 @@ internal sealed class ClaimRow
     public string CreateTime { get; init; } = "";
     public string UpdateTime { get; init; } = "";
     public long Revision { get; init; }
+    public string? UnsourcedSince { get; init; }
+    public long EffectiveReviewIntervalSeconds { get; init; }
 
     public string Name => ResourceNames.Claim(Id);
     public ClaimStatus StatusValue => DbEnum.Parse<ClaimStatus>(Status);
@@ -44,10 +46,11 @@ internal sealed class VerdictRow
 /// <summary>Reads claims into their API shape: the row, its topics and its current verdict, in three batched queries.</summary>
 internal static class ClaimReads
 {
-    public const string Columns = """
+    public const string Columns = $"""
         c.seq, c.id, c.text, c.claimant, c.claim_time, c.language_code, c.status, c.verdict_id,
         c.review_interval_seconds, c.retraction_reason, c.retraction_note, c.retraction_duplicate_of,
-        c.retraction_actor, c.retract_time, c.create_time, c.update_time, c.revision
+        c.retraction_actor, c.retract_time, c.create_time, c.update_time, c.revision, c.unsourced_since,
+        {Staleness.ReviewPolicyReads.EffectiveIntervalSql} AS effective_review_interval_seconds
         """;
 
     private const string ByIdSql = $"SELECT {Columns} FROM claims c WHERE c.id = @Id";
@@ -91,6 +94,7 @@ internal static class ClaimReads
             if (r.VerdictId is not null && verdicts.TryGetValue(r.VerdictId, out var verdict))
             {
                 claim.Verdict = verdict;
+                claim.ReviewDueTime = Timestamp.FromDateTimeOffset(verdict.CreateTime.ToDateTimeOffset().AddSeconds(r.EffectiveReviewIntervalSeconds));
             }
 
             return claim;
@@ -141,6 +145,7 @@ internal static class ClaimReads
             CreateTime = DbTime.ToTimestamp(r.CreateTime),
             UpdateTime = DbTime.ToTimestamp(r.UpdateTime),
             Etag = Etags.For(r.Revision),
+            UnsourcedSince = DbTime.ToTimestamp(r.UnsourcedSince),
         };
         if (r.ReviewIntervalSeconds is { } seconds)
         {

@@ -31,7 +31,8 @@ public sealed class ClaimsGrpcService(IMediator mediator) : ClaimService.ClaimSe
         mediator.Send(new GetClaim.Query(request.Name), context.CancellationToken);
 
     public override Task<ListClaimsResponse> ListClaims(ListClaimsRequest request, ServerCallContext context) =>
-        mediator.Send(new ListClaims.Query(request.PageSize, request.PageToken, request.Status, request.Topic, request.Claimant, request.Source, request.OrderBy),
+        mediator.Send(new ListClaims.Query(request.PageSize, request.PageToken, request.Status, request.Topic, request.Claimant, request.Source, request.OrderBy,
+            request.Unsourced),
             context.CancellationToken);
 
     public override Task<SearchClaimsResponse> SearchClaims(SearchClaimsRequest request, ServerCallContext context) =>

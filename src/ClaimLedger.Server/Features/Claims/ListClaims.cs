@@ -15,8 +15,8 @@ namespace ClaimLedger.Server.Features.Claims;
 public static class ListClaims
 {
     [Requires(Permission.Read)]
-    public sealed record Query(int PageSize, string PageToken, ClaimStatus Status, string Topic, string Claimant, string Source, string OrderBy)
-        : IQuery<ListClaimsResponse>;
+    public sealed record Query(int PageSize, string PageToken, ClaimStatus Status, string Topic, string Claimant, string Source, string OrderBy,
+        bool Unsourced = false) : IQuery<ListClaimsResponse>;
 
     internal sealed record Ordering(string Column, bool Descending)
     {
@@ -62,7 +62,7 @@ public static class ListClaims
             var status = DbEnum.ToDbOrNull(query.Status);
             var topic = query.Topic.Trim().ToLowerInvariant();
             ResourceNames.TryParseSource(query.Source, out var sourceId);
-            var fingerprint = PageTokens.Fingerprint("claims", status, topic, query.Claimant, sourceId, order.Column, order.Descending);
+            var fingerprint = PageTokens.Fingerprint("claims", status, topic, query.Claimant, sourceId, order.Column, order.Descending, query.Unsourced);
             var after = PageTokens.Decode(query.PageToken, fingerprint);
             var size = PageTokens.Size(query.PageSize);
 
@@ -86,6 +86,11 @@ public static class ListClaims
             if (sourceId.Length > 0)
             {
                 where.Add("EXISTS (SELECT 1 FROM evidence e WHERE e.claim_id = c.id AND e.source_id = @SourceId AND e.remove_time IS NULL)");
+            }
+
+            if (query.Unsourced)
+            {
+                where.Add("c.unsourced_since IS NOT NULL AND c.status = 'UNVERIFIED'");
             }
 
             var cmp = order.Descending ? "<" : ">";

@@ -60,6 +60,8 @@ internal static class EvidenceWriter
             SourceContentSha256 = source.ContentSha256,
             CreateTime = now,
         }, ct);
+        // Evidence ends an "unsourced" flag.
+        await db.ExecuteAsync("UPDATE claims SET unsourced_since = NULL WHERE id = @ClaimId AND unsourced_since IS NOT NULL", new { ClaimId = claimId }, ct);
         await ClaimTimeline.AppendAsync(db, new ClaimTimeline.Entry(claimId, ClaimEvent.Types.Type.EvidenceAdded, actor, now,
             EvidenceId: id, Detail: $"{DbEnum.ToDb(input.Stance)} from {input.Source}"), ct);
         return id;

@@ -23,6 +23,12 @@ internal sealed class SourceRow
     public string CreateTime { get; init; } = "";
     public string UpdateTime { get; init; } = "";
     public long Revision { get; init; }
+    public string Health { get; init; } = "UNCHECKED";
+    public string? LastCheckTime { get; init; }
+    public long? LastHttpStatus { get; init; }
+    public string? FinalUrl { get; init; }
+    public string? LastContentSha256 { get; init; }
+    public long ConsecutiveFailures { get; init; }
 
     public Source ToSource() => new()
     {
@@ -41,6 +47,12 @@ internal sealed class SourceRow
         CreateTime = DbTime.ToTimestamp(CreateTime),
         UpdateTime = DbTime.ToTimestamp(UpdateTime),
         Etag = Etags.For(Revision),
+        Health = DbEnum.Parse<SourceHealth>(Health),
+        LastCheckTime = DbTime.ToTimestamp(LastCheckTime),
+        LastHttpStatus = (int)(LastHttpStatus ?? 0),
+        FinalUrl = FinalUrl ?? "",
+        LastContentSha256 = LastContentSha256 ?? "",
+        ConsecutiveFailures = (int)ConsecutiveFailures,
     };
 }
 
@@ -48,7 +60,8 @@ internal static class SourceReads
 {
     public const string Columns = """
         s.seq, s.id, s.url, s.canonical_url, s.title, s.publisher, s.author, s.kind, s.publish_time, s.retrieve_time,
-        s.content_sha256, s.archive_url, s.reliability, s.create_time, s.update_time, s.revision
+        s.content_sha256, s.archive_url, s.reliability, s.create_time, s.update_time, s.revision,
+        s.health, s.last_check_time, s.last_http_status, s.final_url, s.last_content_sha256, s.consecutive_failures
         """;
 
     public static async Task<SourceRow> RowAsync(DbSession db, string id, CancellationToken ct) =>
