@@ -1,7 +1,8 @@
 -- Quartz.NET 4.x AdoJobStore tables (table prefix QRTZ_), in the same database as the ledger, so schedules, fired
 -- triggers and misfires survive restarts. Columns follow the schema Quartz.NET 4.7 validates at start-up, including
--- the 4.0 (retry, execution group, preferred node, paused job groups), 4.2 (continuations) and 4.3 (overlap policy,
--- pause reason, fire progress) additions. Execution-history tables are not created: that optional feature is off.
+-- the 4.0 (retry, execution group, preferred node, paused job groups), 4.2 (continuations), 4.3 (overlap policy,
+-- pause reason, fire progress), 4.6 (scheduler version, interrupt request, per-trigger misfire threshold) and 4.7
+-- (fixed delay) additions. Execution-history tables are not created: that optional feature is off.
 -- Times are .NET ticks (BIGINT), as Quartz stores them.
 
 CREATE TABLE QRTZ_JOB_DETAILS (
@@ -34,7 +35,7 @@ CREATE TABLE QRTZ_TRIGGERS (
     END_TIME                BIGINT NULL,
     CALENDAR_NAME           NVARCHAR(200) NULL,
     MISFIRE_INSTR           INTEGER NULL,
-    MISFIRE_ORIG_FIRE_TIME  BIGINT NULL,
+    MISFIRE_ORIG_FIRE_TIME  INTEGER NULL,
     EXECUTION_GROUP         NVARCHAR(200) NULL,
     PREFERRED_NODE          NVARCHAR(200) NULL,
     PREFERRED_NODE_AUTO     BIT NOT NULL DEFAULT 0,
@@ -47,6 +48,8 @@ CREATE TABLE QRTZ_TRIGGERS (
     PAUSE_REASON            NVARCHAR(250) NULL,
     PAUSED_BY               NVARCHAR(200) NULL,
     PAUSED_AT               BIGINT NULL,
+    MISFIRE_THRESHOLD       BIGINT NULL,
+    FIXED_DELAY             BIT NULL,
     JOB_DATA                BLOB NULL,
     PRIMARY KEY (SCHED_NAME, TRIGGER_NAME, TRIGGER_GROUP),
     FOREIGN KEY (SCHED_NAME, JOB_NAME, JOB_GROUP) REFERENCES QRTZ_JOB_DETAILS (SCHED_NAME, JOB_NAME, JOB_GROUP)
@@ -158,6 +161,7 @@ CREATE TABLE QRTZ_FIRED_TRIGGERS (
     EXECUTION_GROUP   NVARCHAR(200) NULL,
     PROGRESS          INTEGER NULL,
     PROGRESS_MESSAGE  NVARCHAR(250) NULL,
+    INTERRUPT_REQUESTED_TIME BIGINT NULL,
     PRIMARY KEY (SCHED_NAME, ENTRY_ID)
 );
 
@@ -166,6 +170,7 @@ CREATE TABLE QRTZ_SCHEDULER_STATE (
     INSTANCE_NAME     NVARCHAR(200) NOT NULL,
     LAST_CHECKIN_TIME BIGINT NOT NULL,
     CHECKIN_INTERVAL  BIGINT NOT NULL,
+    QUARTZ_VERSION    NVARCHAR(20) NULL,
     PRIMARY KEY (SCHED_NAME, INSTANCE_NAME)
 );
 

@@ -9,7 +9,7 @@ const protoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 
 export function connect(address, apiKey) {
   const definition = protoLoader.loadSync(
-    ['claimledger/v1/claims.proto', 'claimledger/v1/sources.proto', 'claimledger/v1/evidence.proto', 'claimledger/v1/access.proto', 'claimledger/v1/ledger.proto', 'claimledger/v1/reports.proto'],
+    ['claimledger/v1/claims.proto', 'claimledger/v1/sources.proto', 'claimledger/v1/evidence.proto', 'claimledger/v1/access.proto', 'claimledger/v1/ledger.proto', 'claimledger/v1/reports.proto', 'claimledger/v1/staleness.proto'],
     { includeDirs: [protoRoot], keepCase: true, longs: String, enums: String, defaults: true });
   const v1 = grpc.loadPackageDefinition(definition).claimledger.v1;
   const credentials = grpc.credentials.createInsecure();
@@ -20,6 +20,7 @@ export function connect(address, apiKey) {
     access: new v1.AccessService(address, credentials),
     ledger: new v1.LedgerService(address, credentials),
     reports: new v1.ReportService(address, credentials),
+    staleness: new v1.StalenessService(address, credentials),
   };
   // call('claims', 'CreateClaim', {...}) → Promise of the reply; rejects with the gRPC error.
   const call = (service, method, request, deadlineMs = 10_000) => new Promise((resolve, reject) => {

@@ -3,10 +3,12 @@ using ClaimLedger.Server.Features.Claims;
 using ClaimLedger.Server.Features.Evidence;
 using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Features.Reports;
+using ClaimLedger.Server.Features.Staleness;
 using ClaimLedger.Server.Features.Sources;
 using ClaimLedger.Server.Infrastructure;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Scheduling;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +20,7 @@ builder.Services.AddGrpc(o =>
 builder.Services.AddGrpcReflection();
 builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddClaimLedger(builder.Configuration);
+builder.Services.AddStalenessChecks(builder.Configuration);
 
 var app = builder.Build();
 
@@ -30,6 +33,7 @@ app.MapGrpcService<EvidenceGrpcService>();
 app.MapGrpcService<LedgerGrpcService>();
 app.MapGrpcService<AccessGrpcService>();
 app.MapGrpcService<ReportsGrpcService>();
+app.MapGrpcService<StalenessGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 app.MapGet("/", () => "ClaimLedger speaks gRPC (HTTP/2). See the README for clients and the .proto files.");

@@ -66,7 +66,7 @@ public sealed class ReportsTests : IClassFixture<ReportsTests.Scenario>
             await using (var scope = Server.Services.CreateAsyncScope())
             {
                 scope.ServiceProvider.GetRequiredService<ICurrentActor>().ActAsSystem("staleness");
-                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkStale.Command(A.Name, "VERDICT_EXPIRED", "review interval passed"));
+                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkStale.Command(A.Name, [new MarkStale.Finding(StaleReason.VerdictExpired, "", "", "review interval passed")]));
             }
 
             await editor.StartReviewAsync(new StartReviewRequest { Name = A.Name });

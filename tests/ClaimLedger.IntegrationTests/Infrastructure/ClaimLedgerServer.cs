@@ -24,6 +24,9 @@ public sealed class ClaimLedgerServer : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>Extra configuration for this server, applied at start (e.g. a staleness schedule).</summary>
+    public Dictionary<string, string> Settings { get; } = new();
+
     public string DatabasePath => Path.Combine(DataDirectory, "claimledger.db");
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero)) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
@@ -32,6 +35,15 @@ public sealed class ClaimLedgerServer : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:DataDirectory", DataDirectory);
+        // Quartz scheduler names are process-wide; one per data directory keeps restarts of the same "server" on its schedules.
+        builder.UseSetting("Staleness:SchedulerName", "test-" + Path.GetFileName(DataDirectory));
+        builder.UseSetting("Staleness:Enabled", "false");
+        builder.UseSetting("Staleness:Fetch:AllowPrivateAddresses", "true");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<TimeProvider>();

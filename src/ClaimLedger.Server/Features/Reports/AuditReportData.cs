@@ -154,7 +154,15 @@ internal sealed class AuditReportData(DbSession db)
     private sealed record EventRow(string ClaimId, string Text, string Status, long Sequence, string Time, string Actor, string Type,
         string? FromStatus, string? ToStatus, string Detail, string? VerdictId);
 
-    private sealed record VerdictRow(string Id, string ClaimId, string Rating, double? Score, string Rationale, string? Previous);
+    private sealed class VerdictRow
+    {
+        public string Id { get; init; } = "";
+        public string ClaimId { get; init; } = "";
+        public string Rating { get; init; } = "";
+        public double? Score { get; init; }
+        public string Rationale { get; init; } = "";
+        public string? Previous { get; init; }
+    }
 
     /// <summary>Claims with events in the period, one at a time, each with its events and the evidence every verdict rested on.</summary>
     public async IAsyncEnumerable<ClaimTimelineReport> TimelinesAsync(Period p, [EnumeratorCancellation] CancellationToken ct)

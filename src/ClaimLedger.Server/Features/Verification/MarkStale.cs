@@ -13,16 +13,28 @@ using MediatR;
 namespace ClaimLedger.Server.Features.Verification;
 
 /// <summary>
-/// VERIFIED → STALE with a reason (e.g. VERDICT_EXPIRED, SOURCE_BROKEN). Sent by the scheduled staleness checks as
-/// "system:staleness"; not exposed over gRPC. The verdict stays on the claim until a new review replaces it.
+/// VERIFIED → STALE, with the findings that caused it (VERDICT_EXPIRED; SOURCE_BROKEN / SOURCE_CHANGED naming the source and
+/// the verdict's evidence). Sent by the staleness checks as "system:staleness"; not exposed over gRPC. The verdict stays
+/// on the claim until a new review replaces it.
 /// </summary>
 public static class MarkStale
 {
+    public sealed record Finding(StaleReason Reason, string SourceId, string EvidenceId, string Detail);
+
     [Requires(Permission.Administer)]
-    public sealed record Command(string Name, string Reason, string Detail) : ICommand<Claim>
+    public sealed record Command(string Name, IReadOnlyList<Finding> Findings, string RunId = "") : ICommand<Claim>
     {
-        public LedgerRecord Ledger(Claim result) =>
-            LedgerPayloads.ForClaim("claim.marked_stale", result, new JsonObject { ["reason"] = Reason, ["detail"] = Detail });
+        public LedgerRecord Ledger(Claim result) => LedgerPayloads.ForClaim("claim.marked_stale", result, new JsonObject
+        {
+            ["run"] = RunId,
+            ["findings"] = new JsonArray(Findings.Select(f => (JsonNode?)new JsonObject
+            {
+                ["reason"] = DbEnum.ToDb(f.Reason),
+                ["source"] = f.SourceId.Length > 0 ? ResourceNames.Source(f.SourceId) : "",
+                ["evidence"] = f.EvidenceId.Length > 0 ? ResourceNames.Evidence(result.Name["claims/".Length..], f.EvidenceId) : "",
+                ["detail"] = f.Detail,
+            }).ToArray()),
+        });
     }
 
     public sealed class Validator : AbstractValidator<Command>
@@ -30,18 +42,39 @@ public static class MarkStale
         public Validator()
         {
             RuleFor(c => c.Name).Must(ResourceNames.IsClaim).OverridePropertyName("name").WithMessage("must be a claim name, claims/{claim}");
-            RuleFor(c => c.Reason).Matches("^[A-Z_]{1,64}$").OverridePropertyName("reason").WithMessage("must be an UPPER_SNAKE_CASE reason");
-            RuleFor(c => c.Detail).MaximumLength(2000).OverridePropertyName("detail");
+            RuleFor(c => c.Findings).NotEmpty().OverridePropertyName("findings").WithMessage("must name why the claim is stale");
+            RuleForEach(c => c.Findings).Must(f => f.Reason != StaleReason.Unspecified && Enum.IsDefined(f.Reason) && f.Detail.Length <= 2000)
+                .OverridePropertyName("findings");
         }
     }
 
     internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
+        private const string FindingSql = """
+            INSERT INTO stale_findings (claim_id, run_id, reason, source_id, evidence_id, detail, time)
+            VALUES (@ClaimId, @RunId, @Reason, @SourceId, @EvidenceId, @Detail, @Time)
+            """;
+
         public async Task<Claim> Handle(Command command, CancellationToken ct)
         {
             var row = await StatusChange.PrepareAsync(db, command.Name, "", ClaimStatus.Stale, ct);
-            await StatusChange.ApplyAsync(db, row, ClaimStatus.Stale, ClaimEvent.Types.Type.MarkedStale, actor.Name,
-                DbTime.ToDb(clock.GetUtcNow()), ct, detail: command.Detail.Length > 0 ? $"{command.Reason}: {command.Detail}" : command.Reason);
+            var now = DbTime.ToDb(clock.GetUtcNow());
+            await StatusChange.ApplyAsync(db, row, ClaimStatus.Stale, ClaimEvent.Types.Type.MarkedStale, actor.Name, now, ct,
+                detail: string.Join("; ", command.Findings.Select(f => f.Detail.Length > 0 ? $"{DbEnum.ToDb(f.Reason)}: {f.Detail}" : DbEnum.ToDb(f.Reason))));
+            foreach (var f in command.Findings)
+            {
+                await db.ExecuteAsync(FindingSql, new
+                {
+                    ClaimId = row.Id,
+                    RunId = command.RunId.Length > 0 ? command.RunId : null,
+                    Reason = DbEnum.ToDb(f.Reason),
+                    SourceId = f.SourceId.Length > 0 ? f.SourceId : null,
+                    EvidenceId = f.EvidenceId.Length > 0 ? f.EvidenceId : null,
+                    f.Detail,
+                    Time = now,
+                }, ct);
+            }
+
             return await ClaimReads.LoadAsync(db, row.Id, ct);
         }
     }

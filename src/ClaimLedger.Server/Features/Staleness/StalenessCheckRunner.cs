@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Features.Staleness.Fetching;
+using ClaimLedger.Server.Features.Verification;
+using ClaimLedger.Server.Infrastructure.Security;
+using MediatR;
+using Microsoft.Extensions.Options;
+
+namespace ClaimLedger.Server.Features.Staleness;
+
+/// <summary>
+/// One staleness run, as the scheduled job performs it. It reads and writes only through MediatR, like any client, in
+/// scopes acting as "system:staleness", so every change it makes is validated, committed per claim or source, and on the
+/// ledger with its reason. A failure on one claim or source is counted and recorded in the run, and the run goes on.
+/// </summary>
+public sealed class StalenessCheckRunner(
+    IServiceScopeFactory scopes,
+    SourceFetcher fetcher,
+    IOptions<StalenessOptions> options,
+    IOptions<SourceFetchOptions> fetchOptions,
+    TimeProvider clock,
+    ILogger<StalenessCheckRunner> logger)
+{
+    public const string Actor = "staleness";
+
+    private sealed class Tally
+    {
+        public long ClaimsExamined;
+        public long MarkedStale;
+        public long SourcesChecked;
+        public long Ok;
+        public long Moved;
+        public long Broken;
+        public long Changed;
+        public long Failing;
+        public long UnsourcedFlagged;
+        public long ErrorCount;
+        public readonly ConcurrentQueue<string> Errors = new();
+
+        public void Error(string message)
+        {
+            Interlocked.Increment(ref ErrorCount);
+            if (Errors.Count < 50)
+            {
+                Errors.Enqueue(message);
+            }
+        }
+
+        public FinishStalenessRun.Totals Totals() => new(ClaimsExamined, MarkedStale, SourcesChecked, Ok, Moved, Broken, Changed, Failing,
+            UnsourcedFlagged, Errors.ToList(), ErrorCount);
+    }
+
+    /// <param name="runId">A PENDING run to carry out, or empty for a scheduled run.</param>
+    public async Task<StalenessRun> RunAsync(string runId, CancellationToken ct)
+    {
+        var run = await SendAsync(new BeginStalenessRun.Command(runId), ct);
+        StalenessRuns.TryParse(run.Name, out var id);
+        var checks = run.Checks.ToHashSet();
+        var tally = new Tally();
+        logger.LogInformation("Staleness run {Run} started: {Checks}", run.Name, string.Join(",", checks));
+        try
+        {
+            var counts = await SendAsync(new StalenessCandidates.ClaimCounts(), ct);
+            var findings = new Dictionary<string, List<MarkStale.Finding>>(StringComparer.Ordinal);
+            if (checks.Contains(StalenessCheck.SourceHealth))
+            {
+                tally.ClaimsExamined += counts.Verified;
+                await CheckSourcesAsync(id, findings, tally, ct);
+            }
+
+            if (checks.Contains(StalenessCheck.VerdictExpiry))
+            {
+                tally.ClaimsExamined += checks.Contains(StalenessCheck.SourceHealth) ? 0 : counts.Verified;
+                foreach (var expired in await SendAsync(new StalenessCandidates.ExpiredVerdicts(clock.GetUtcNow()), ct))
+                {
+                    var due = Infrastructure.Data.DbTime.FromDb(expired.VerdictTime).AddSeconds(expired.IntervalSeconds);
+                    Add(findings, expired.ClaimId, new MarkStale.Finding(StaleReason.VerdictExpired, "", "",
+                        $"review was due {due.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} (interval {TimeSpan.FromSeconds(expired.IntervalSeconds)})"));
+                }
+            }
+
+            foreach (var (claimId, claimFindings) in findings)
+            {
+                try
+                {
+                    await SendAsync(new MarkStale.Command(ResourceNames.Claim(claimId), claimFindings, id), ct);
+                    tally.MarkedStale++;
+                }
+                catch (DomainException e)
+                {
+                    tally.Error($"{ResourceNames.Claim(claimId)}: {e.Message}");
+                }
+            }
+
+            if (checks.Contains(StalenessCheck.UnsourcedClaims))
+            {
+                tally.ClaimsExamined += counts.Unverified;
+                foreach (var claimId in await SendAsync(new StalenessCandidates.Unsourced(clock.GetUtcNow()), ct))
+                {
+                    try
+                    {
+                        await SendAsync(new FlagUnsourced.Command(claimId, id), ct);
+                        tally.UnsourcedFlagged++;
+                    }
+                    catch (DomainException e)
+                    {
+                        tally.Error($"{ResourceNames.Claim(claimId)}: {e.Message}");
+                    }
+                }
+            }
+
+            var finished = await SendAsync(new FinishStalenessRun.Command(id, true, tally.Totals()), CancellationToken.None);
+            logger.LogInformation("Staleness run {Run} succeeded: {Examined} claims examined, {Stale} marked stale, {Sources} sources checked, {Errors} errors",
+                run.Name, tally.ClaimsExamined, tally.MarkedStale, tally.SourcesChecked, tally.ErrorCount);
+            return finished;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            tally.Error("cancelled: the server is shutting down");
+            await SendAsync(new FinishStalenessRun.Command(id, false, tally.Totals()), CancellationToken.None);
+            throw;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Staleness run {Run} failed", run.Name);
+            tally.Error($"run failed: {e.Message}");
+            return await SendAsync(new FinishStalenessRun.Command(id, false, tally.Totals()), CancellationToken.None);
+        }
+    }
+
+    private async Task CheckSourcesAsync(string runId, Dictionary<string, List<MarkStale.Finding>> findings, Tally tally, CancellationToken ct)
+    {
+        var sources = await SendAsync(new StalenessCandidates.SourcesToCheck(), ct);
+        var troubled = new ConcurrentBag<(string SourceId, SourceHealth Health, string? Sha, string Detail)>();
+        await Parallel.ForEachAsync(sources, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, fetchOptions.Value.MaxConcurrency), CancellationToken = ct },
+            async (source, token) =>
+            {
+                try
+                {
+                    var f = await fetcher.FetchAsync(source.Url, token);
+                    var checkedSource = await SendAsync(new RecordSourceCheck.Command(source.Id, runId,
+                        new RecordSourceCheck.Fetch(f.HttpStatus, f.FinalUrl, f.Redirects, f.ContentSha256, f.Error, (long)f.Elapsed.TotalMilliseconds),
+                        options.Value.BrokenAfterFailures), token);
+                    Interlocked.Increment(ref tally.SourcesChecked);
+                    _ = checkedSource.Health switch
+                    {
+                        SourceHealth.Ok => Interlocked.Increment(ref tally.Ok),
+                        SourceHealth.Moved => Interlocked.Increment(ref tally.Moved),
+                        SourceHealth.Broken => Interlocked.Increment(ref tally.Broken),
+                        SourceHealth.Changed => Interlocked.Increment(ref tally.Changed),
+                        _ => Interlocked.Increment(ref tally.Failing),
+                    };
+                    if (checkedSource.Health is SourceHealth.Broken or SourceHealth.Changed)
+                    {
+                        var detail = checkedSource.Health == SourceHealth.Broken
+                            ? $"{source.Url} failed {checkedSource.ConsecutiveFailures} checks in a row (last: {f.Error ?? $"HTTP {f.HttpStatus}"})"
+                            : $"{source.Url} now has content {f.ContentSha256}";
+                        troubled.Add((source.Id, checkedSource.Health, f.ContentSha256, detail));
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    tally.Error($"{ResourceNames.Source(source.Id)}: {e.Message}");
+                }
+            });
+
+        foreach (var (sourceId, health, sha, detail) in troubled.OrderBy(t => t.SourceId, StringComparer.Ordinal))
+        {
+            foreach (var resting in await SendAsync(new StalenessCandidates.RestingOn(sourceId), ct))
+            {
+                if (health == SourceHealth.Broken)
+                {
+                    Add(findings, resting.ClaimId, new MarkStale.Finding(StaleReason.SourceBroken, sourceId, resting.EvidenceId, detail));
+                }
+                else if (resting.AttachedSha256 is { } attached && attached != sha)
+                {
+                    Add(findings, resting.ClaimId, new MarkStale.Finding(StaleReason.SourceChanged, sourceId, resting.EvidenceId,
+                        $"{detail}; the evidence was attached when it had {attached}"));
+                }
+            }
+        }
+    }
+
+    private static void Add(Dictionary<string, List<MarkStale.Finding>> findings, string claimId, MarkStale.Finding finding)
+    {
+        if (!findings.TryGetValue(claimId, out var list))
+        {
+            findings[claimId] = list = [];
+        }
+
+        list.Add(finding);
+    }
+
+    private async Task<T> SendAsync<T>(IRequest<T> request, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ICurrentActor>().ActAsSystem(Actor);
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request, ct);
+    }
+}

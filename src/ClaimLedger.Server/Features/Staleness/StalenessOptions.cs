@@ -1,0 +1,22 @@
+namespace ClaimLedger.Server.Features.Staleness;
+
+/// <summary>Configuration section "Staleness".</summary>
+public sealed class StalenessOptions
+{
+    public const string Section = "Staleness";
+
+    /// <summary>Run the checks on <see cref="Schedule"/>. Off: only RunStalenessCheck starts runs.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Quartz cron expression (seconds first, UTC). Default: every day at 03:00 UTC.</summary>
+    public string Schedule { get; set; } = "0 0 3 * * ?";
+
+    /// <summary>A source is BROKEN after this many failed checks in a row.</summary>
+    public int BrokenAfterFailures { get; set; } = 3;
+
+    /// <summary>How late a firing may be before Quartz treats it as missed (then it runs once, at once).</summary>
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The Quartz scheduler's name: its rows in the QRTZ_ tables are keyed by it, so keep it stable.</summary>
+    public string SchedulerName { get; set; } = "claimledger";
+}

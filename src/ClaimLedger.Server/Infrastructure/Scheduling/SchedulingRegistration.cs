@@ -1,0 +1,45 @@
+using ClaimLedger.Server.Features.Staleness;
+using ClaimLedger.Server.Features.Staleness.Fetching;
+using ClaimLedger.Server.Infrastructure.Data;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace ClaimLedger.Server.Infrastructure.Scheduling;
+
+public static class SchedulingRegistration
+{
+    /// <summary>
+    /// Quartz.NET with its AdoJobStore in the service's own SQLite file (tables from migrations/sqlite/0004), JSON job
+    /// data, the staleness job (durable, non-concurrent), and the hosted services that start it and keep its cron schedule.
+    /// </summary>
+    public static IServiceCollection AddStalenessChecks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StalenessOptions>().Bind(configuration.GetSection(StalenessOptions.Section));
+        services.AddSourceFetcher(configuration);
+        services.AddSingleton<StalenessCheckRunner>();
+        services.AddSingleton<StalenessScheduler>();
+
+        var staleness = configuration.GetSection(StalenessOptions.Section).Get<StalenessOptions>() ?? new StalenessOptions();
+        var database = new SqliteDatabase(Options.Create(configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions()));
+        services.AddQuartz(q =>
+        {
+            // InstanceName keys this scheduler's rows in the QRTZ_ tables; it must also be unique within the process.
+            q.ConfigureScheduler(o => o.InstanceName = staleness.SchedulerName);
+            q.UsePersistentStore(store =>
+            {
+                store.UseSqlite(database.ConnectionString);
+                store.UseSystemTextJsonSerializer();
+                store.ConfigureStore(o => o.MisfireThreshold = staleness.MisfireThreshold);
+            });
+            q.AddJob<StalenessCheckJob>(j => j.WithIdentity(StalenessCheckJob.Key).StoreDurably().DisallowConcurrentExecution()
+                .WithDescription("ClaimLedger staleness checks"));
+        });
+        services.AddQuartzHostedService(o =>
+        {
+            o.WaitForJobsToComplete = true;
+            o.AwaitApplicationStarted = true;
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<StalenessScheduler>());
+        return services;
+    }
+}
