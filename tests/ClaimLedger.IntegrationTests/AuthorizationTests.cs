@@ -67,6 +67,12 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
         ["claimledger.v1.AccessService/RevokeApiKey"] = Needs.Administer,
         ["claimledger.v1.ReportService/GenerateAuditReport"] = Needs.Audit,
         ["claimledger.v1.ReportService/ExportClaimReviews"] = Needs.Read,
+        ["claimledger.v1.StalenessService/RunStalenessCheck"] = Needs.Administer,
+        ["claimledger.v1.StalenessService/GetStalenessRun"] = Needs.Read,
+        ["claimledger.v1.StalenessService/ListStalenessRuns"] = Needs.Read,
+        ["claimledger.v1.StalenessService/ListStaleClaims"] = Needs.Read,
+        ["claimledger.v1.StalenessService/GetReviewPolicy"] = Needs.Read,
+        ["claimledger.v1.StalenessService/SetReviewPolicy"] = Needs.Administer,
     };
 
     private static readonly Dictionary<string, Role> RoleCallers = new()
@@ -128,8 +134,12 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
     [Fact]
     public void ExpectedTable_CoversEveryRpcOfEveryService()
     {
-        ServiceDescriptor[] services = [ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor];
-        services.Select(s => s.Methods.Count).ShouldBe([10, 4, 3, 4, 3, 2]);
+        ServiceDescriptor[] services =
+            [ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor];
+        services.Select(s => s.Methods.Count).ShouldBe([10, 4, 3, 4, 3, 2, 6]);
+        // Every service of the contract is in the list above.
+        ClaimService.Descriptor.File.Package.ShouldBe("claimledger.v1");
+        services.Select(s => s.FullName).Order().ShouldBe(AllContractServices().Order());
         ClaimService.Descriptor.File.Package.ShouldBe("claimledger.v1");
 
         var rpcs = services.SelectMany(s => s.Methods).Select(FullName).Order().ToList();
@@ -473,6 +483,21 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
             report.Data.Length.ShouldBeGreaterThan(0);
             return new StringValue { Value = report.ContentType };
         }),
+        ["claimledger.v1.StalenessService/RunStalenessCheck"] = NoSetup(async c => await new StalenessService.StalenessServiceClient(c)
+            .RunStalenessCheckAsync(new RunStalenessCheckRequest { Checks = { StalenessCheck.UnsourcedClaims } })),
+        ["claimledger.v1.StalenessService/GetStalenessRun"] = async s =>
+        {
+            var run = await new StalenessService.StalenessServiceClient(s.As("authz-setup")).RunStalenessCheckAsync(
+                new RunStalenessCheckRequest { Checks = { StalenessCheck.UnsourcedClaims } });
+            return async c => await new StalenessService.StalenessServiceClient(c).GetStalenessRunAsync(new GetStalenessRunRequest { Name = run.Name });
+        },
+        ["claimledger.v1.StalenessService/ListStalenessRuns"] = NoSetup(async c => await new StalenessService.StalenessServiceClient(c).ListStalenessRunsAsync(new ListStalenessRunsRequest())),
+        ["claimledger.v1.StalenessService/ListStaleClaims"] = NoSetup(async c => await new StalenessService.StalenessServiceClient(c).ListStaleClaimsAsync(new ListStaleClaimsRequest())),
+        ["claimledger.v1.StalenessService/GetReviewPolicy"] = NoSetup(async c => await new StalenessService.StalenessServiceClient(c).GetReviewPolicyAsync(new GetReviewPolicyRequest())),
+        ["claimledger.v1.StalenessService/SetReviewPolicy"] = NoSetup(async c => await new StalenessService.StalenessServiceClient(c).SetReviewPolicyAsync(new SetReviewPolicyRequest
+        {
+            Policy = new ReviewPolicy { DefaultReviewInterval = Duration.FromTimeSpan(TimeSpan.FromDays(30)), UnsourcedAfter = Duration.FromTimeSpan(TimeSpan.FromDays(7)) },
+        })),
         ["claimledger.v1.ReportService/ExportClaimReviews"] = NoSetup(async c =>
         {
             var export = await ReportClient.ReadAllAsync(new ReportService.ReportServiceClient(c).ExportClaimReviews(new ExportClaimReviewsRequest
@@ -499,12 +524,22 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
     // ---- Raw calls with an empty request message -------------------------------------------------------------
 
     private static readonly Dictionary<string, MethodDescriptor> Methods =
-        new ServiceDescriptor[] { ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor }
+        new ServiceDescriptor[] { ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor }
             .SelectMany(s => s.Methods).ToDictionary(FullName);
 
     private static readonly Marshaller<byte[]> RawBytes = Marshallers.Create(b => b, b => b);
 
     private static string FullName(MethodDescriptor m) => $"{m.Service.FullName}/{m.Name}";
+
+    /// <summary>Every service declared in the claimledger.v1 .proto files, found from the compiled descriptors.</summary>
+    private static IEnumerable<string> AllContractServices() =>
+        typeof(ClaimService).Assembly.GetTypes()
+            .Where(t => t.Name.EndsWith("Reflection", StringComparison.Ordinal) && t.GetProperty("Descriptor")?.GetValue(null) is FileDescriptor)
+            .Select(t => (FileDescriptor)t.GetProperty("Descriptor")!.GetValue(null)!)
+            .Where(f => f.Package == "claimledger.v1")
+            .SelectMany(f => f.Services)
+            .Select(s => s.FullName)
+            .Distinct();
 
     /// <summary>Calls <paramref name="method"/> with zero bytes: the encoding of a message with every field unset.</summary>
     private static async Task CallWithEmptyRequestAsync(CallInvoker invoker, MethodDescriptor method)
