@@ -223,6 +223,10 @@ public sealed class SourceFetcherTests(LocalSourceServer server) : IClassFixture
     [Theory]
     [InlineData("127.0.0.1", "refused: loopback address 127.0.0.1")]
     [InlineData("localhost", "refused: loopback address ")] // after DNS resolution
+    [InlineData("[::1]", "refused: loopback address ::1")]
+    [InlineData("[::ffff:127.0.0.1]", "refused: loopback address ")]
+    [InlineData("2130706433", "refused: loopback address 127.0.0.1")] // 127.0.0.1 as one decimal number
+    [InlineData("0x7f.1", "refused: loopback address 127.0.0.1")]
     public async Task PrivateAddressesNotAllowed_TheLocalServerIsRefused(string host, string expectedError)
     {
         await using var services = Services(("AllowPrivateAddresses", "false"));

@@ -15,7 +15,7 @@ public static class SourceFetcherRegistration
     /// <summary>First retry delay; exponential with jitter after that, each at most <see cref="MaxRetryDelay"/>.</summary>
     public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Cap on one retry delay, also on one asked for by a Retry-After header.</summary>
+    /// <summary>Cap on one retry delay.</summary>
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -28,11 +28,12 @@ public static class SourceFetcherRegistration
     /// counts decoded bytes, which also bounds compression bombs) and connects through
     /// <see cref="SourceConnector.ConnectAsync"/> (the SSRF guard after DNS resolution).</item>
     /// <item>Resilience pipeline, outermost first: a total timeout of
-    /// Timeout × (RetryCount + 1) + MaxRetryDelay × RetryCount; a retry (<see cref="RetryCount"/> retries, exponential
-    /// backoff with jitter from <see cref="RetryDelay"/>, Retry-After honoured up to <see cref="MaxRetryDelay"/>) of
-    /// 5xx, 408, 429 and connection errors — not of timeouts (a source that did not answer within Timeout is
-    /// reported as such instead of holding a slot three times as long), nor of guard refusals and DNS failures; and a
-    /// per-attempt timeout of <see cref="SourceFetchOptions.Timeout"/>. <see cref="HttpClient.Timeout"/> is
+    /// Timeout × (RetryCount + 1) + MaxRetryDelay × RetryCount; a retry of 5xx, 408, 429 and connection errors
+    /// (<see cref="RetryCount"/> retries, exponential backoff with jitter from <see cref="RetryDelay"/>; Retry-After is
+    /// not followed, so a rate-limited source costs at most these short delays and a lasting 429 is reported as status
+    /// 429) — not of timeouts (a source that did not answer within Timeout is reported as such instead of holding a
+    /// slot three times as long), nor of guard refusals and DNS failures; and a per-attempt timeout of
+    /// <see cref="SourceFetchOptions.Timeout"/>. <see cref="HttpClient.Timeout"/> is
     /// infinite: the pipeline owns the timeouts. The pipeline covers a request until its response headers; reading
     /// the body has its own Timeout in <see cref="SourceFetcher"/>.</item>
     /// </list>
@@ -79,7 +80,7 @@ public static class SourceFetcherRegistration
                         MaxDelay = MaxRetryDelay,
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
-                        ShouldRetryAfterHeader = true,
+                        ShouldRetryAfterHeader = false,
                         ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
                     })
                     .AddTimeout(options.Timeout);
