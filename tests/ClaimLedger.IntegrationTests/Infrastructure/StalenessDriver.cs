@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using ClaimLedger.Contracts.V1;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Data.Sqlite;
+
+namespace ClaimLedger.IntegrationTests.Infrastructure;
+
+/// <summary>Starts staleness runs over gRPC and waits (bounded) for them; builds VERIFIED claims resting on given sources.</summary>
+public static class StalenessDriver
+{
+    public const string SystemActor = "system:staleness";
+
+    /// <summary>Longest a run may take before a test fails instead of hanging.</summary>
+    public static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(20);
+
+    public static StalenessService.StalenessServiceClient Client(ClaimLedgerServer server, string actor = "admin-staleness", Role role = Role.Admin) =>
+        new(server.As(actor, role));
+
+    /// <summary>RunStalenessCheck, then polls GetStalenessRun until SUCCEEDED or FAILED.</summary>
+    public static async Task<StalenessRun> RunAsync(ClaimLedgerServer server, params StalenessCheck[] checks)
+    {
+        var started = await Client(server).RunStalenessCheckAsync(new RunStalenessCheckRequest { Checks = { checks } });
+        started.State.ShouldBe(StalenessRun.Types.State.Pending);
+        return await WaitAsync(server, started.Name);
+    }
+
+    public static async Task<StalenessRun> WaitAsync(ClaimLedgerServer server, string name, TimeSpan? timeout = null)
+    {
+        var client = Client(server);
+        var limit = timeout ?? RunTimeout;
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var run = await client.GetStalenessRunAsync(new GetStalenessRunRequest { Name = name });
+            if (run.State is StalenessRun.Types.State.Succeeded or StalenessRun.Types.State.Failed)
+            {
+                return run;
+            }
+
+            if (watch.Elapsed > limit)
+            {
+                throw new TimeoutException($"{name} is still {run.State} after {limit.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds, or fails after <paramref name="timeout"/>.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan timeout, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await read();
+            if (condition(value))
+            {
+                return value;
+            }
+
+            if (watch.Elapsed > timeout)
+            {
+                throw new TimeoutException($"{what}: not reached after {timeout.TotalSeconds:0.#} s");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public static async Task<Source> SourceAsync(ClaimLedgerServer server, string url, string? contentSha256 = null)
+    {
+        var request = TestData.NewSource(url);
+        if (contentSha256 is not null)
+        {
+            request.Source.ContentSha256 = contentSha256;
+        }
+
+        return await server.Sources().CreateSourceAsync(request);
+    }
+
+    /// <summary>A claim taken through review to VERIFIED (TRUE) with a verdict resting on one SUPPORTS evidence from each of <paramref name="basis"/>.</summary>
+    public static async Task<(Claim Claim, IReadOnlyList<Evidence> Basis)> VerifiedClaimAsync(
+        ClaimLedgerServer server, IReadOnlyList<Source> basis, TimeSpan? reviewInterval = null, string[]? topics = null)
+    {
+        var claims = server.Claims("editor-staleness", Role.Editor);
+        var request = TestData.NewClaim(null, topics ?? []);
+        if (reviewInterval is { } interval)
+        {
+            request.Claim.ReviewInterval = Duration.FromTimeSpan(interval);
+        }
+
+        var claim = await claims.CreateClaimAsync(request);
+        await claims.StartReviewAsync(new StartReviewRequest { Name = claim.Name });
+        var evidence = new List<Evidence>();
+        foreach (var source in basis)
+        {
+            evidence.Add(await server.Evidence("editor-staleness", Role.Editor).AddEvidenceAsync(new AddEvidenceRequest
+            {
+                Parent = claim.Name,
+                Evidence = new Evidence { Source = source.Name, Stance = Stance.Supports, Excerpt = "the figure is confirmed" },
+            }));
+        }
+
+        claim = await claims.SubmitVerdictAsync(new SubmitVerdictRequest
+        {
+            Name = claim.Name,
+            Rating = Rating.True,
+            Rationale = "Confirmed by the cited sources.",
+            Evidence = { evidence.Select(e => e.Name) },
+        });
+        claim.Status.ShouldBe(ClaimStatus.Verified);
+        return (claim, evidence);
+    }
+
+    public static async Task<Claim> GetClaimAsync(ClaimLedgerServer server, string name) =>
+        await server.Claims().GetClaimAsync(new GetClaimRequest { Name = name });
+
+    public static async Task<Source> GetSourceAsync(ClaimLedgerServer server, string name) =>
+        await server.Sources().GetSourceAsync(new GetSourceRequest { Name = name });
+
+    public static async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(ClaimLedgerServer server, string subject = "", string action = "")
+    {
+        var entries = new List<LedgerEntry>();
+        var ledger = server.Ledger();
+        var token = "";
+        do
+        {
+            var page = await ledger.ListLedgerEntriesAsync(new ListLedgerEntriesRequest { Subject = subject, Action = action, PageSize = 100, PageToken = token });
+            entries.AddRange(page.Entries);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        return entries;
+    }
+
+    /// <summary>Rows of a query on a database file (read-only, unpooled), each column as text or null.</summary>
+    public static IReadOnlyList<string?[]> Rows(string databasePath, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        using var reader = command.ExecuteReader();
+        var rows = new List<string?[]>();
+        while (reader.Read())
+        {
+            var row = new string?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>A statement on a database file whose server is stopped.</summary>
+    public static int Execute(string databasePath, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command.ExecuteNonQuery();
+    }
+}
