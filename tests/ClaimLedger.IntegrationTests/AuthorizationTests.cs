@@ -483,12 +483,24 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
             report.Data.Length.ShouldBeGreaterThan(0);
             return new StringValue { Value = report.ContentType };
         }),
-        ["claimledger.v1.StalenessService/RunStalenessCheck"] = NoSetup(async c => await new StalenessService.StalenessServiceClient(c)
-            .RunStalenessCheckAsync(new RunStalenessCheckRequest { Checks = { StalenessCheck.UnsourcedClaims } })),
+        ["claimledger.v1.StalenessService/RunStalenessCheck"] = NoSetup(async c =>
+        {
+            var client = new StalenessService.StalenessServiceClient(c);
+            var run = await client.RunStalenessCheckAsync(new RunStalenessCheckRequest { Checks = { StalenessCheck.UnsourcedClaims } });
+            // Let the background run finish, so its ledger entries cannot land inside another row's before/after snapshot.
+            for (var i = 0; i < 400 && run.State is StalenessRun.Types.State.Pending or StalenessRun.Types.State.Running; i++)
+            {
+                await Task.Delay(25);
+                run = await client.GetStalenessRunAsync(new GetStalenessRunRequest { Name = run.Name });
+            }
+
+            run.State.ShouldBe(StalenessRun.Types.State.Succeeded);
+            return run;
+        }),
         ["claimledger.v1.StalenessService/GetStalenessRun"] = async s =>
         {
-            var run = await new StalenessService.StalenessServiceClient(s.As("authz-setup")).RunStalenessCheckAsync(
-                new RunStalenessCheckRequest { Checks = { StalenessCheck.UnsourcedClaims } });
+            var run = await StalenessDriver.WaitAsync(s, (await new StalenessService.StalenessServiceClient(s.As("authz-setup")).RunStalenessCheckAsync(
+                new RunStalenessCheckRequest { Checks = { StalenessCheck.UnsourcedClaims } })).Name);
             return async c => await new StalenessService.StalenessServiceClient(c).GetStalenessRunAsync(new GetStalenessRunRequest { Name = run.Name });
         },
         ["claimledger.v1.StalenessService/ListStalenessRuns"] = NoSetup(async c => await new StalenessService.StalenessServiceClient(c).ListStalenessRunsAsync(new ListStalenessRunsRequest())),

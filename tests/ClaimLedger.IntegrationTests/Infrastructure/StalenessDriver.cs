@@ -24,6 +24,14 @@ public static class StalenessDriver
         return await WaitAsync(server, started.Name);
     }
 
+    /// <summary>Fake time that passes per poll while a run is unfinished (see <see cref="WaitAsync"/>).</summary>
+    public static readonly TimeSpan ClockStepPerPoll = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Polls until the run is SUCCEEDED or FAILED. The fetcher's retry delays and timeouts run on the service's
+    /// TimeProvider, which is the test's fake clock: each poll advances it by <see cref="ClockStepPerPoll"/> so a
+    /// retried fetch can go on (about 2.5 fake seconds per real second, far below any review interval used here).
+    /// </summary>
     public static async Task<StalenessRun> WaitAsync(ClaimLedgerServer server, string name, TimeSpan? timeout = null)
     {
         var client = Client(server);
@@ -42,6 +50,7 @@ public static class StalenessDriver
                 throw new TimeoutException($"{name} is still {run.State} after {limit.TotalSeconds:0} s");
             }
 
+            server.Clock.Advance(ClockStepPerPoll);
             await Task.Delay(20);
         }
     }
@@ -175,5 +184,52 @@ public static class StalenessDriver
         }
 
         return command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>
+/// Keeps a server's fake clock at real time (it only moves forward) while it is alive. Quartz's scheduler thread runs on
+/// the service's TimeProvider, the fake clock, while the service builds its cron trigger on system time
+/// (TriggerBuilder.Create()), so a scheduled firing only happens once the fake clock has reached real time.
+/// </summary>
+public sealed class RealTimeClockPump : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public RealTimeClockPump(Microsoft.Extensions.Time.Testing.FakeTimeProvider clock)
+    {
+        CatchUp(clock);
+        _loop = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                CatchUp(clock);
+                try
+                {
+                    await Task.Delay(20, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        });
+    }
+
+    private static void CatchUp(Microsoft.Extensions.Time.Testing.FakeTimeProvider clock)
+    {
+        var behind = DateTimeOffset.UtcNow - clock.GetUtcNow();
+        if (behind > TimeSpan.Zero)
+        {
+            clock.Advance(behind);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
     }
 }

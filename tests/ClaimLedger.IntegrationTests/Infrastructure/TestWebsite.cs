@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -63,6 +64,10 @@ public sealed class TestWebsite : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
             ApplicationName = typeof(TestWebsite).Assembly.GetName().Name,
         });
+        // The test output folder holds the service's appsettings.json (a fixed HTTP/2-only Kestrel endpoint): this
+        // site reads no configuration at all, only the address below.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
@@ -95,13 +100,16 @@ public sealed class TestWebsite : IAsyncDisposable
         {
             Interlocked.Increment(ref _totalHits);
             _hits.AddOrUpdate(context.Request.Path.Value ?? "", 1, (_, n) => n + 1);
+            // No keep-alive: every fetch opens its own connection, so the client never transparently retries a request
+            // that failed on a reused connection, and the hit counts are exactly the fetcher's attempts.
+            context.Response.Headers.Connection = "close";
             await next(context);
         });
 
         app.MapGet("/stable/{key}", (string key) => Results.Bytes(StableBody(key), "text/html"));
         app.MapGet("/changing/{key}", (string key) => Results.Bytes(_changing.GetOrAdd(key, OriginalChangingBody), "text/html"));
         app.MapGet("/redirect/{key}", (string key) => Results.Redirect($"/stable/{key}-moved", permanent: true));
-        app.MapGet("/to-metadata/{key}", (string _) => Results.Redirect(MetadataUrl, permanent: true));
+        app.MapGet("/to-metadata/{key}", () => Results.Redirect(MetadataUrl, permanent: true));
         app.MapGet("/fail-once/{key}", (string key) =>
             _failOnce.AddOrUpdate(key, 1, (_, n) => n + 1) == 1
                 ? Results.Text("temporarily unavailable", statusCode: 500)

@@ -31,7 +31,7 @@ public static class RecordSourceCheck
             record.Changes["final_url"] = result.FinalUrl;
             record.Changes["last_content_sha256"] = result.LastContentSha256;
             record.Changes["consecutive_failures"] = result.ConsecutiveFailures;
-            record.Changes["run"] = RunId;
+            record.Changes["run"] = RunId.Length > 0 ? StalenessRuns.Name(RunId) : "";
             return record;
         }
     }
@@ -98,7 +98,7 @@ public static class FlagUnsourced
     public sealed record Command(string ClaimId, string RunId) : ICommand<Claim>
     {
         public LedgerRecord Ledger(Claim result) => LedgerPayloads.ForClaim("claim.flagged_unsourced", result,
-            new System.Text.Json.Nodes.JsonObject { ["run"] = RunId, ["unsourced_since"] = DbTime.ToDb(result.UnsourcedSince.ToDateTimeOffset()) });
+            new System.Text.Json.Nodes.JsonObject { ["run"] = StalenessRuns.Name(RunId), ["unsourced_since"] = DbTime.ToDb(result.UnsourcedSince.ToDateTimeOffset()) });
     }
 
     internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>

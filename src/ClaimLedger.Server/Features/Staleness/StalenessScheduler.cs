@@ -8,7 +8,7 @@ namespace ClaimLedger.Server.Features.Staleness;
 /// when the cron expression is unchanged, so a firing missed while the server was down is seen as a misfire and runs
 /// once at start-up (FireAndProceed), not once per missed slot.
 /// </summary>
-public sealed class StalenessScheduler(ISchedulerFactory schedulers, IOptions<StalenessOptions> options, ILogger<StalenessScheduler> logger)
+public sealed class StalenessScheduler(ISchedulerFactory schedulers, IOptions<StalenessOptions> options, TimeProvider clock, ILogger<StalenessScheduler> logger)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -33,7 +33,8 @@ public sealed class StalenessScheduler(ISchedulerFactory schedulers, IOptions<St
             return;
         }
 
-        var trigger = TriggerBuilder.Create()
+        // The scheduler's own clock (Quartz takes TimeProvider from DI), so start times and firings agree.
+        var trigger = TriggerBuilder.Create(clock)
             .WithIdentity(StalenessCheckJob.ScheduleKey)
             .ForJob(StalenessCheckJob.Key)
             .WithCronSchedule(o.Schedule, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))

@@ -26,7 +26,7 @@ public static class MarkStale
     {
         public LedgerRecord Ledger(Claim result) => LedgerPayloads.ForClaim("claim.marked_stale", result, new JsonObject
         {
-            ["run"] = RunId,
+            ["run"] = RunId.Length > 0 ? $"stalenessRuns/{RunId}" : "",
             ["findings"] = new JsonArray(Findings.Select(f => (JsonNode?)new JsonObject
             {
                 ["reason"] = DbEnum.ToDb(f.Reason),
