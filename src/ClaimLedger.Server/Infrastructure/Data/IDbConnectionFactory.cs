@@ -11,9 +11,6 @@ public interface IDbConnectionFactory
 /// <summary>The engine-specific knowledge handlers need besides their SQL.</summary>
 public interface ISqlDialect
 {
-    /// <summary>True when <paramref name="exception"/> is a unique-constraint violation.</summary>
-    bool IsUniqueViolation(Exception exception);
-
     /// <summary>True when <paramref name="exception"/> reports malformed full-text query syntax.</summary>
     bool IsFullTextSyntaxError(Exception exception);
 

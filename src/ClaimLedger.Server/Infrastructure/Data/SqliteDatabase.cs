@@ -55,9 +55,6 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
 
     public DbTransaction BeginReadSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
 
-    public bool IsUniqueViolation(Exception exception) =>
-        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
-
     public bool IsFullTextSyntaxError(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 1 } e &&
         (e.Message.Contains("fts5:", StringComparison.Ordinal) || e.Message.Contains("no such column", StringComparison.Ordinal)
