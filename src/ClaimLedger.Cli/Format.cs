@@ -1,0 +1,50 @@
+using System.Globalization;
+using ClaimLedger.Contracts.V1;
+using Google.Protobuf.Reflection;
+using Google.Protobuf.WellKnownTypes;
+
+namespace ClaimLedger.Cli;
+
+/// <summary>Text forms used in tables, and parsing of enum and time arguments.</summary>
+public static class Format
+{
+    public static string Time(Timestamp? t) => t is null ? "" : t.ToDateTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public static string Days(Duration? d) => d is null ? "" : $"{d.ToTimeSpan().TotalDays:0.###} days";
+
+    public static string Enum<T>(T value) where T : struct, System.Enum =>
+        typeof(T).GetField(value.ToString())?.GetCustomAttributes(typeof(OriginalNameAttribute), false).OfType<OriginalNameAttribute>().FirstOrDefault()?.Name
+        ?? value.ToString();
+
+    /// <summary>Parses a proto enum by its .proto name, case-insensitively, with or without the enum's prefix.</summary>
+    public static T ParseEnum<T>(string text, string option, string prefix = "") where T : struct, System.Enum
+    {
+        var wanted = text.Trim().Replace('-', '_').ToUpperInvariant();
+        foreach (var value in System.Enum.GetValues<T>())
+        {
+            var name = Enum(value);
+            if (Convert.ToInt32(value, CultureInfo.InvariantCulture) != 0 && (name == wanted || name == prefix + wanted))
+            {
+                return value;
+            }
+        }
+
+        var names = System.Enum.GetValues<T>().Where(v => Convert.ToInt32(v, CultureInfo.InvariantCulture) != 0)
+            .Select(v => Enum(v).StartsWith(prefix, StringComparison.Ordinal) ? Enum(v)[prefix.Length..] : Enum(v));
+        throw new UsageException($"{option} must be one of {string.Join(", ", names)}; got \"{text}\".");
+    }
+
+    public static Timestamp ParseTime(string text, string option) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
+            ? Timestamp.FromDateTimeOffset(t)
+            : throw new UsageException($"{option} must be a date or time such as 2026-01-31 or 2026-01-31T12:00:00Z; got \"{text}\".");
+
+    public static Duration ParseDays(double days, string option) =>
+        days > 0 ? Duration.FromTimeSpan(TimeSpan.FromDays(days)) : throw new UsageException($"{option} must be a positive number of days.");
+
+    public static string Short(string text, int max = 80) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    public static string Verdict(Verdict? v) => v is null ? "" : $"{Enum(v.Rating)}{(v.HasScore ? $" ({v.Score:0.##})" : "")}";
+
+    public static string Status(ClaimStatus s) => Enum(s);
+}
