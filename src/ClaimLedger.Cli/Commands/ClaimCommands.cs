@@ -188,7 +188,8 @@ public static class ClaimCommands
             if (c.Get(text) is { } t) { claim.Text = t; mask.Paths.Add("text"); }
             if (c.Get(claimant) is { } cl) { claim.Claimant = cl; mask.Paths.Add("claimant"); }
             if (c.Get(language) is { } l) { claim.LanguageCode = l; mask.Paths.Add("language_code"); }
-            if (c.Get(topics) is { } ts) { claim.Topics.AddRange(ts); mask.Paths.Add("topics"); }
+            // Given at all (an empty --topic list is not the same as no --topic).
+            if (c.Parse.GetResult(topics) is not null) { claim.Topics.AddRange(c.Get(topics) ?? []); mask.Paths.Add("topics"); }
             if (c.Get(claimTime) is { } ct) { claim.ClaimTime = Format.ParseTime(ct, "--claim-time"); mask.Paths.Add("claim_time"); }
             if (c.Get(interval) is { } d) { claim.ReviewInterval = Format.ParseDays(d, "--review-interval"); mask.Paths.Add("review_interval"); }
             if (mask.Paths.Count == 0)

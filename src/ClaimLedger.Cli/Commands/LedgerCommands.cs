@@ -66,7 +66,7 @@ public static class LedgerCommands
                 {
                     request.Digest = Google.Protobuf.JsonParser.Default.Parse<LedgerDigest>(await File.ReadAllTextAsync(path, c.Cancel));
                 }
-                catch (Google.Protobuf.InvalidJsonException e)
+                catch (Exception e) when (e is Google.Protobuf.InvalidJsonException or Google.Protobuf.InvalidProtocolBufferException)
                 {
                     throw new UsageException($"{path} is not a digest saved by `ledger digest --json`: {e.Message}");
                 }

@@ -89,7 +89,8 @@ public static class StaleCommands
         Cli.Handle(policy, g, env, async c =>
         {
             var current = await Client(c).GetReviewPolicyAsync(new GetReviewPolicyRequest(), cancellationToken: c.Cancel);
-            if (c.Get(defaultDays) is null && c.Get(topic) is null && c.Get(unsourced) is null)
+            var topicsGiven = c.Parse.GetResult(topic) is not null;
+            if (c.Get(defaultDays) is null && !topicsGiven && c.Get(unsourced) is null)
             {
                 c.Output.Message(current, () => ShowPolicy(c.Output, current));
                 return ExitCodes.Success;
@@ -106,7 +107,7 @@ public static class StaleCommands
                 next.UnsourcedAfter = Format.ParseDays(u, "--unsourced-after");
             }
 
-            if (c.Get(topic) is { } topics)
+            if (topicsGiven && c.Get(topic) is { } topics)
             {
                 next.TopicReviewIntervals.Clear();
                 foreach (var t in topics)
