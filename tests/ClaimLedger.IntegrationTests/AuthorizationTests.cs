@@ -73,6 +73,8 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
         ["claimledger.v1.StalenessService/ListStaleClaims"] = Needs.Read,
         ["claimledger.v1.StalenessService/GetReviewPolicy"] = Needs.Read,
         ["claimledger.v1.StalenessService/SetReviewPolicy"] = Needs.Administer,
+        ["claimledger.v1.TransferService/ImportClaims"] = Needs.Decide,
+        ["claimledger.v1.TransferService/ExportClaims"] = Needs.Read,
     };
 
     private static readonly Dictionary<string, Role> RoleCallers = new()
@@ -135,8 +137,9 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
     public void ExpectedTable_CoversEveryRpcOfEveryService()
     {
         ServiceDescriptor[] services =
-            [ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor];
-        services.Select(s => s.Methods.Count).ShouldBe([10, 4, 3, 4, 3, 2, 6]);
+            [ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor,
+             TransferService.Descriptor];
+        services.Select(s => s.Methods.Count).ShouldBe([10, 4, 3, 4, 3, 2, 6, 2]);
         // Every service of the contract is in the list above.
         ClaimService.Descriptor.File.Package.ShouldBe("claimledger.v1");
         services.Select(s => s.FullName).Order().ShouldBe(AllContractServices().Order());
@@ -510,6 +513,37 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
         {
             Policy = new ReviewPolicy { DefaultReviewInterval = Duration.FromTimeSpan(TimeSpan.FromDays(30)), UnsourcedAfter = Duration.FromTimeSpan(TimeSpan.FromDays(7)) },
         })),
+        ["claimledger.v1.TransferService/ImportClaims"] = NoSetup(async c =>
+        {
+            using var call = new TransferService.TransferServiceClient(c).ImportClaims();
+            try
+            {
+                await call.RequestStream.WriteAsync(new ImportClaimsRequest { Record = new ClaimRecord { Claim = new Claim
+                {
+                    Text = TestData.UniqueText(), Claimant = "Authz import", LanguageCode = "en",
+                } } });
+                await call.RequestStream.CompleteAsync();
+            }
+            catch (Exception e) when (e is InvalidOperationException or RpcException)
+            {
+                // A refused call may end before the upload does; its status comes with the response below.
+            }
+
+            var response = await call;
+            response.Created.ShouldBe(1);
+            return response;
+        }),
+        ["claimledger.v1.TransferService/ExportClaims"] = NoSetup(async c =>
+        {
+            using var call = new TransferService.TransferServiceClient(c).ExportClaims(new ExportClaimsRequest { Topic = "no-such-topic" });
+            var records = 0;
+            await foreach (var _ in call.ResponseStream.ReadAllAsync())
+            {
+                records++;
+            }
+
+            return new Int32Value { Value = records };
+        }),
         ["claimledger.v1.ReportService/ExportClaimReviews"] = NoSetup(async c =>
         {
             var export = await ReportClient.ReadAllAsync(new ReportService.ReportServiceClient(c).ExportClaimReviews(new ExportClaimReviewsRequest
@@ -536,7 +570,7 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
     // ---- Raw calls with an empty request message -------------------------------------------------------------
 
     private static readonly Dictionary<string, MethodDescriptor> Methods =
-        new ServiceDescriptor[] { ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor }
+        new ServiceDescriptor[] { ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor, TransferService.Descriptor }
             .SelectMany(s => s.Methods).ToDictionary(FullName);
 
     private static readonly Marshaller<byte[]> RawBytes = Marshallers.Create(b => b, b => b);
@@ -557,7 +591,14 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
     private static async Task CallWithEmptyRequestAsync(CallInvoker invoker, MethodDescriptor method)
     {
         var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10));
-        if (method.IsServerStreaming)
+        if (method.IsClientStreaming)
+        {
+            using var upload = invoker.AsyncClientStreamingCall(
+                new Method<byte[], byte[]>(MethodType.ClientStreaming, method.Service.FullName, method.Name, RawBytes, RawBytes), null, options);
+            await upload.RequestStream.CompleteAsync();
+            await upload;
+        }
+        else if (method.IsServerStreaming)
         {
             using var stream = invoker.AsyncServerStreamingCall(
                 new Method<byte[], byte[]>(MethodType.ServerStreaming, method.Service.FullName, method.Name, RawBytes, RawBytes), null, options, []);

@@ -41,6 +41,7 @@ internal sealed class VerdictRow
     public string Rationale { get; init; } = "";
     public string Reviewer { get; init; } = "";
     public string CreateTime { get; init; } = "";
+    public string OriginalRating { get; init; } = "";
 }
 
 /// <summary>Reads claims into their API shape: the row, its topics and its current verdict, in three batched queries.</summary>
@@ -58,7 +59,7 @@ internal static class ClaimReads
     private const string TopicsSql = "SELECT claim_seq AS ClaimSeq, topic AS Topic FROM claim_topics WHERE claim_seq IN @Seqs ORDER BY topic";
 
     private const string VerdictsSql = """
-        SELECT id, claim_id, rating, score, rationale, reviewer, create_time
+        SELECT id, claim_id, rating, score, rationale, reviewer, create_time, original_rating
         FROM verdicts WHERE id IN @Ids
         """;
 
@@ -121,6 +122,7 @@ internal static class ClaimReads
                 Rationale = v.Rationale,
                 Reviewer = v.Reviewer,
                 CreateTime = DbTime.ToTimestamp(v.CreateTime),
+                OriginalRating = v.OriginalRating,
             };
             if (v.Score is { } score)
             {

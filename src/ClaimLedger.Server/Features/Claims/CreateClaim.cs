@@ -50,61 +50,17 @@ public static class CreateClaim
 
     internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
-        private const string InsertSql = """
-            INSERT INTO claims (id, text, normalized_text, claimant, claim_time, language_code, status,
-                                review_interval_seconds, create_time, update_time, revision)
-            VALUES (@Id, @Text, @NormalizedText, @Claimant, @ClaimTime, @LanguageCode, 'UNVERIFIED',
-                    @ReviewIntervalSeconds, @Now, @Now, 1)
-            RETURNING seq
-            """;
-
-        private const string InsertTopicSql = "INSERT INTO claim_topics (claim_seq, topic) VALUES (@Seq, @Topic)";
-
         public async Task<Claim> Handle(Command command, CancellationToken ct)
         {
-            var text = command.Text.Trim();
-            var normalized = TextSimilarity.Normalize(text);
             if (!command.AllowDuplicate)
             {
-                var similar = await SimilarClaims.FindAsync(db, normalized, TextSimilarity.DuplicateThreshold, 10, ct);
-                if (similar.Count > 0)
-                {
-                    var names = similar.Select(m => ResourceNames.Claim(m.Id)).ToList();
-                    throw new AlreadyExistsException(
-                        "NEAR_DUPLICATE_CLAIM",
-                        $"The claim nearly duplicates {string.Join(", ", names)} (similarity {similar[0].Similarity:0.00} ≥ {TextSimilarity.DuplicateThreshold:0.00}); " +
-                        "set allow_duplicate to record it anyway.",
-                        names)
-                    {
-                        Metadata = new Dictionary<string, string>
-                        {
-                            ["similar_claims"] = string.Join(",", names),
-                            ["best_similarity"] = similar[0].Similarity.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
-                        },
-                    };
-                }
+                await ClaimWriter.EnsureNotDuplicateAsync(db, command.Text, ct);
             }
 
-            var id = ResourceNames.NewId();
             var now = DbTime.ToDb(clock.GetUtcNow());
             var who = actor.Name;
-            var seq = await db.ExecuteScalarAsync<long>(InsertSql, new
-            {
-                Id = id,
-                Text = text,
-                NormalizedText = normalized,
-                Claimant = command.Claimant.Trim(),
-                ClaimTime = command.ClaimTime is { } t ? DbTime.ToDb(t) : null,
-                LanguageCode = LanguageTags.Canonicalize(command.LanguageCode),
-                command.ReviewIntervalSeconds,
-                Now = now,
-            }, ct);
-            foreach (var topic in ClaimRules.NormalizeTopics(command.Topics))
-            {
-                await db.ExecuteAsync(InsertTopicSql, new { Seq = seq, Topic = topic }, ct);
-            }
-
-            await ClaimTimeline.AppendAsync(db, new ClaimTimeline.Entry(id, ClaimEvent.Types.Type.Created, who, now, ToStatus: ClaimStatus.Unverified), ct);
+            var id = await ClaimWriter.InsertAsync(db, new ClaimWriter.NewClaim(
+                command.Text, command.Claimant, command.ClaimTime, command.LanguageCode, command.Topics, command.ReviewIntervalSeconds), who, now, ct);
             foreach (var evidence in command.Evidence)
             {
                 await EvidenceWriter.AddAsync(db, id, evidence, who, now, ct);

@@ -75,6 +75,7 @@ public static class LedgerPayloads
         ["rationale"] = v.Rationale,
         ["reviewer"] = v.Reviewer,
         ["evidence"] = new JsonArray(v.Evidence.Select(e => (JsonNode?)e).ToArray()),
+        ["original_rating"] = v.OriginalRating,
     };
 
     private static string? Time(Google.Protobuf.WellKnownTypes.Timestamp? t) => t is null ? null : DbTime.ToDb(t.ToDateTimeOffset());

@@ -67,7 +67,11 @@ public static class CreateSource
                     @ContentSha256, @ArchiveUrl, @Reliability, @Now, @Now, 1)
             """;
 
-        public async Task<Source> Handle(Command command, CancellationToken ct)
+        public async Task<Source> Handle(Command command, CancellationToken ct) =>
+            (await FindOrCreateAsync(db, command, DbTime.ToDb(clock.GetUtcNow()), ct)).ToSource();
+
+        /// <summary>The source registered under the command's canonical URL (or content hash), else a new one. Also used by imports.</summary>
+        internal static async Task<SourceRow> FindOrCreateAsync(DbSession db, Command command, string now, CancellationToken ct)
         {
             string? canonical = null;
             if (command.Url.Length > 0)
@@ -82,10 +86,9 @@ public static class CreateSource
                 : await db.QuerySingleOrDefaultAsync<SourceRow>(ExistingByContentSql, new { ContentSha256 = contentSha }, ct);
             if (existing is not null)
             {
-                return existing.ToSource();
+                return existing;
             }
 
-            var now = DbTime.ToDb(clock.GetUtcNow());
             var id = ResourceNames.NewId();
             await db.ExecuteAsync(InsertSql, new
             {
@@ -103,7 +106,7 @@ public static class CreateSource
                 Reliability = DbEnum.ToDbOrNull(command.Reliability),
                 Now = now,
             }, ct);
-            return (await SourceReads.RowAsync(db, id, ct)).ToSource();
+            return await SourceReads.RowAsync(db, id, ct);
         }
     }
 }

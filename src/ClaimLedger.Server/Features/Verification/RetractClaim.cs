@@ -50,6 +50,18 @@ public static class RetractClaim
             WHERE id = @Id
             """;
 
+        /// <summary>Stores the retraction's details (the status move is the caller's). Also used by imports.</summary>
+        internal static Task RecordAsync(DbSession db, string claimId, string reason, string note, string duplicateOf, string actor, string now, CancellationToken ct) =>
+            db.ExecuteAsync(RetractSql, new
+            {
+                Id = claimId,
+                Reason = reason,
+                Note = note.Trim(),
+                DuplicateOf = duplicateOf.Length > 0 ? duplicateOf : null,
+                Actor = actor,
+                Now = now,
+            }, ct);
+
         public async Task<Claim> Handle(Command command, CancellationToken ct)
         {
             var row = await StatusChange.PrepareAsync(db, command.Name, command.Etag, ClaimStatus.Retracted, ct);
@@ -63,15 +75,7 @@ public static class RetractClaim
             var reason = DbEnum.ToDb(command.Reason);
             await StatusChange.ApplyAsync(db, row, ClaimStatus.Retracted, ClaimEvent.Types.Type.Retracted, actor.Name, now, ct,
                 detail: command.Note.Length > 0 ? $"{reason}: {command.Note.Trim()}" : reason);
-            await db.ExecuteAsync(RetractSql, new
-            {
-                row.Id,
-                Reason = reason,
-                Note = command.Note.Trim(),
-                DuplicateOf = command.DuplicateOf.Length > 0 ? command.DuplicateOf : null,
-                Actor = actor.Name,
-                Now = now,
-            }, ct);
+            await RecordAsync(db, row.Id, reason, command.Note, command.DuplicateOf, actor.Name, now, ct);
             return await ClaimReads.LoadAsync(db, row.Id, ct);
         }
     }

@@ -55,13 +55,6 @@ public static class SubmitVerdict
             FROM evidence WHERE claim_id = @ClaimId AND id IN @Ids
             """;
 
-        private const string InsertVerdictSql = """
-            INSERT INTO verdicts (id, claim_id, rating, score, rationale, reviewer, create_time)
-            VALUES (@Id, @ClaimId, @Rating, @Score, @Rationale, @Reviewer, @Now)
-            """;
-
-        private const string InsertVerdictEvidenceSql = "INSERT INTO verdict_evidence (verdict_id, evidence_id) VALUES (@VerdictId, @EvidenceId)";
-
         public async Task<Claim> Handle(Command command, CancellationToken ct)
         {
             var row = await StatusChange.PrepareAsync(db, command.Name, command.Etag, ClaimStatus.Verified, ct);
@@ -89,22 +82,7 @@ public static class SubmitVerdict
             }
 
             var now = DbTime.ToDb(clock.GetUtcNow());
-            var verdictId = ResourceNames.NewId();
-            await db.ExecuteAsync(InsertVerdictSql, new
-            {
-                Id = verdictId,
-                ClaimId = row.Id,
-                Rating = DbEnum.ToDb(command.Rating),
-                Score = VerdictRules.Score(command.Rating),
-                Rationale = command.Rationale.Trim(),
-                Reviewer = actor.Name,
-                Now = now,
-            }, ct);
-            foreach (var evidenceId in ids)
-            {
-                await db.ExecuteAsync(InsertVerdictEvidenceSql, new { VerdictId = verdictId, EvidenceId = evidenceId }, ct);
-            }
-
+            var verdictId = await VerdictWriter.InsertAsync(db, row.Id, command.Rating, command.Rationale, ids, actor.Name, "", now, ct);
             await StatusChange.ApplyAsync(db, row, ClaimStatus.Verified, ClaimEvent.Types.Type.VerdictSubmitted, actor.Name, now, ct,
                 verdictId, DbEnum.ToDb(command.Rating));
             return await ClaimReads.LoadAsync(db, row.Id, ct);

@@ -1,0 +1,71 @@
+using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Features.History;
+using ClaimLedger.Server.Infrastructure.Data;
+
+namespace ClaimLedger.Server.Features.Claims;
+
+/// <summary>Recording a claim inside the caller's transaction: shared by CreateClaim and ImportClaims.</summary>
+internal static class ClaimWriter
+{
+    public sealed record NewClaim(string Text, string Claimant, DateTimeOffset? ClaimTime, string LanguageCode, IReadOnlyList<string> Topics, long? ReviewIntervalSeconds);
+
+    private const string InsertSql = """
+        INSERT INTO claims (id, text, normalized_text, claimant, claim_time, language_code, status,
+                            review_interval_seconds, create_time, update_time, revision)
+        VALUES (@Id, @Text, @NormalizedText, @Claimant, @ClaimTime, @LanguageCode, 'UNVERIFIED',
+                @ReviewIntervalSeconds, @Now, @Now, 1)
+        RETURNING seq
+        """;
+
+    private const string InsertTopicSql = "INSERT INTO claim_topics (claim_seq, topic) VALUES (@Seq, @Topic)";
+
+    /// <summary>ALREADY_EXISTS (NEAR_DUPLICATE_CLAIM, naming the similar claims) when a live claim is that similar.</summary>
+    public static async Task EnsureNotDuplicateAsync(DbSession db, string text, CancellationToken ct)
+    {
+        var similar = await SimilarClaims.FindAsync(db, TextSimilarity.Normalize(text.Trim()), TextSimilarity.DuplicateThreshold, 10, ct);
+        if (similar.Count == 0)
+        {
+            return;
+        }
+
+        var names = similar.Select(m => ResourceNames.Claim(m.Id)).ToList();
+        throw new AlreadyExistsException(
+            "NEAR_DUPLICATE_CLAIM",
+            $"The claim nearly duplicates {string.Join(", ", names)} (similarity {similar[0].Similarity:0.00} ≥ {TextSimilarity.DuplicateThreshold:0.00}); " +
+            "set allow_duplicate to record it anyway.",
+            names)
+        {
+            Metadata = new Dictionary<string, string>
+            {
+                ["similar_claims"] = string.Join(",", names),
+                ["best_similarity"] = similar[0].Similarity.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+    }
+
+    /// <returns>The new claim's id. The claim is UNVERIFIED, with its CREATED event.</returns>
+    public static async Task<string> InsertAsync(DbSession db, NewClaim c, string actor, string now, CancellationToken ct)
+    {
+        var id = ResourceNames.NewId();
+        var text = c.Text.Trim();
+        var seq = await db.ExecuteScalarAsync<long>(InsertSql, new
+        {
+            Id = id,
+            Text = text,
+            NormalizedText = TextSimilarity.Normalize(text),
+            Claimant = c.Claimant.Trim(),
+            ClaimTime = c.ClaimTime is { } t ? DbTime.ToDb(t) : null,
+            LanguageCode = LanguageTags.Canonicalize(c.LanguageCode),
+            c.ReviewIntervalSeconds,
+            Now = now,
+        }, ct);
+        foreach (var topic in ClaimRules.NormalizeTopics(c.Topics))
+        {
+            await db.ExecuteAsync(InsertTopicSql, new { Seq = seq, Topic = topic }, ct);
+        }
+
+        await ClaimTimeline.AppendAsync(db, new ClaimTimeline.Entry(id, ClaimEvent.Types.Type.Created, actor, now, ToStatus: ClaimStatus.Unverified), ct);
+        return id;
+    }
+}
