@@ -51,6 +51,8 @@ public static class Cli
         root.Subcommands.Add(LedgerCommands.Build(g, env));
         root.Subcommands.Add(ReportCommands.Build(g, env));
         root.Subcommands.Add(KeyCommands.Build(g, env));
+        root.Subcommands.Add(TransferCommands.Import(g, env));
+        root.Subcommands.Add(TransferCommands.Export(g, env));
         return root;
     }
 

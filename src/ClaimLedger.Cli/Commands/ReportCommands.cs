@@ -49,21 +49,20 @@ public static class ReportCommands
             Write schema.org ClaimReview JSON-LD for verified claims.
             Example: claimledger report claimreviews --output reviews.jsonld --publisher "Example Checks" --publisher-url https://checks.example.org --review-url "https://checks.example.org/c/{claim}"
             """) { reviewsOutput, publisher, publisherUrl, reviewUrl, reviewsTopic };
-        Cli.Handle(reviews, g, env, async c =>
-        {
-            var request = new ExportClaimReviewsRequest
-            {
-                PublisherName = c.Get(publisher), PublisherUrl = c.Get(publisherUrl), ReviewUrlTemplate = c.Get(reviewUrl), Topic = c.Get(reviewsTopic) ?? "",
-            };
-            var path = c.Get(reviewsOutput);
-            var bytes = await c.Output.ProgressAsync("Exporting…", () => SaveAsync(Client(c).ExportClaimReviews(request, cancellationToken: c.Cancel), path, c.Cancel));
-            c.Output.Value(new { file = Path.GetFullPath(path), bytes }, () => c.Output.Line($"Wrote {bytes} bytes to {path}"));
-            return ExitCodes.Success;
-        });
+        Cli.Handle(reviews, g, env, c =>
+            ExportClaimReviewsAsync(c, c.Get(reviewsOutput), c.Get(publisher), c.Get(publisherUrl), c.Get(reviewUrl), c.Get(reviewsTopic) ?? ""));
 
         report.Subcommands.Add(audit);
         report.Subcommands.Add(reviews);
         return report;
+    }
+
+    internal static async Task<int> ExportClaimReviewsAsync(CliContext c, string path, string publisher, string publisherUrl, string reviewUrl, string topic)
+    {
+        var request = new ExportClaimReviewsRequest { PublisherName = publisher, PublisherUrl = publisherUrl, ReviewUrlTemplate = reviewUrl, Topic = topic };
+        var bytes = await c.Output.ProgressAsync("Exporting…", () => SaveAsync(Client(c).ExportClaimReviews(request, cancellationToken: c.Cancel), path, c.Cancel));
+        c.Output.Value(new { file = Path.GetFullPath(path), bytes }, () => c.Output.Line($"Wrote {bytes} bytes to {path}"));
+        return ExitCodes.Success;
     }
 
     /// <summary>Streams the chunks into a temporary file next to <paramref name="path"/> and renames it when complete.</summary>
