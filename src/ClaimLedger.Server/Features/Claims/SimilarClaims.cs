@@ -5,7 +5,8 @@ namespace ClaimLedger.Server.Features.Claims;
 
 /// <summary>
 /// Finds claims similar to a text: candidates are the best BM25 matches for any of the text's words (plus exact
-/// normalised matches), then each is scored with <see cref="TextSimilarity.Similarity"/>. Retracted claims are ignored.
+/// normalised matches), then each is scored with <see cref="TextSimilarity.Similarity"/>. Retracted claims are ignored
+/// unless asked for (imports count them, so re-importing a retracted claim creates nothing).
 /// </summary>
 internal static class SimilarClaims
 {
@@ -15,7 +16,7 @@ internal static class SimilarClaims
     private const string CandidatesSql = $"""
         SELECT c.seq AS Seq, c.id AS Id, c.normalized_text AS NormalizedText
         FROM claims_fts f JOIN claims c ON c.seq = f.rowid
-        WHERE claims_fts MATCH @Match AND c.status <> 'RETRACTED'
+        WHERE claims_fts MATCH @Match AND (@IncludeRetracted OR c.status <> 'RETRACTED')
         ORDER BY bm25(claims_fts)
         LIMIT {MaxCandidates}
         """;
@@ -23,21 +24,22 @@ internal static class SimilarClaims
     private const string ExactSql = """
         SELECT c.seq AS Seq, c.id AS Id, c.normalized_text AS NormalizedText
         FROM claims c
-        WHERE c.normalized_text = @Normalized AND c.status <> 'RETRACTED'
+        WHERE c.normalized_text = @Normalized AND (@IncludeRetracted OR c.status <> 'RETRACTED')
         """;
 
     public sealed record Match(long Seq, string Id, double Similarity);
 
     private sealed record Candidate(long Seq, string Id, string NormalizedText);
 
-    public static async Task<IReadOnlyList<Match>> FindAsync(DbSession db, string normalized, double threshold, int max, CancellationToken ct)
+    public static async Task<IReadOnlyList<Match>> FindAsync(DbSession db, string normalized, double threshold, int max, CancellationToken ct,
+        bool includeRetracted = false)
     {
         var words = TextSimilarity.Words(normalized, MaxQueryWords);
-        var candidates = new List<Candidate>(await db.QueryAsync<Candidate>(ExactSql, new { Normalized = normalized }, ct));
+        var candidates = new List<Candidate>(await db.QueryAsync<Candidate>(ExactSql, new { Normalized = normalized, IncludeRetracted = includeRetracted }, ct));
         if (words.Count > 0)
         {
             var match = string.Join(" OR ", words.Select(w => "\"" + w + "\""));
-            candidates.AddRange(await db.QueryAsync<Candidate>(CandidatesSql, new { Match = match }, ct));
+            candidates.AddRange(await db.QueryAsync<Candidate>(CandidatesSql, new { Match = match, IncludeRetracted = includeRetracted }, ct));
         }
 
         return candidates

@@ -48,6 +48,8 @@ public static class ImportClaim
                 RuleFor(c => c.Record.Claim.Claimant).Claimant().OverridePropertyName("record.claim.claimant");
                 RuleFor(c => c.Record.Claim.LanguageCode).Language().OverridePropertyName("record.claim.language_code");
                 RuleFor(c => (IReadOnlyList<string>)c.Record.Claim.Topics).Topics().OverridePropertyName("record.claim.topics");
+                RuleFor(c => c.Record.Claim.ReviewInterval == null ? (long?)null : c.Record.Claim.ReviewInterval.Seconds).ReviewInterval()
+                    .OverridePropertyName("record.claim.review_interval");
                 RuleFor(c => c.Record.Claim.Status).Must(s => s is ClaimStatus.Unspecified or ClaimStatus.Unverified or ClaimStatus.InReview
                         or ClaimStatus.Verified or ClaimStatus.Stale or ClaimStatus.Retracted)
                     .OverridePropertyName("record.claim.status").WithMessage("must be a defined status");
@@ -96,7 +98,8 @@ public static class ImportClaim
             var c = record.Claim;
             var now = DbTime.ToDb(clock.GetUtcNow());
             var who = actor.Name;
-            await ClaimWriter.EnsureNotDuplicateAsync(db, c.Text, ct);
+            // Retracted claims count too: importing the same file twice must create nothing new.
+            await ClaimWriter.EnsureNotDuplicateAsync(db, c.Text, ct, includeRetracted: true);
 
             var sourceIds = new Dictionary<Source, string>(ReferenceEqualityComparer.Instance);
             for (var i = 0; i < record.Sources.Count; i++)
@@ -158,8 +161,14 @@ public static class ImportClaim
             {
                 var reason = c.Retraction.Reason == RetractionReason.Unspecified ? RetractionReason.Withdrawn : c.Retraction.Reason;
                 await MoveAsync(claimId, ClaimStatus.Retracted, ClaimEvent.Types.Type.Retracted, who, now, DbEnum.ToDb(reason), null, ct);
-                await RetractClaim.Handler.RecordAsync(db, claimId, DbEnum.ToDb(reason), c.Retraction.Note,
-                    ResourceNames.IsClaim(c.Retraction.DuplicateOf) ? c.Retraction.DuplicateOf : "", who, now, ct);
+                // duplicate_of names a claim of the exporting server; keep it only if it exists here, else say so in the note.
+                var duplicateOf = ResourceNames.TryParseClaim(c.Retraction.DuplicateOf, out var originalId)
+                    && await db.ExecuteScalarAsync<long>("SELECT count(*) FROM claims WHERE id = @Id", new { Id = originalId }, ct) > 0
+                        ? c.Retraction.DuplicateOf : "";
+                var note = duplicateOf.Length == 0 && c.Retraction.DuplicateOf.Length > 0
+                    ? $"{c.Retraction.Note} (imported; was a duplicate of {c.Retraction.DuplicateOf} where it came from)".Trim()
+                    : c.Retraction.Note;
+                await RetractClaim.Handler.RecordAsync(db, claimId, DbEnum.ToDb(reason), note, duplicateOf, who, now, ct);
             }
 
             return await ClaimReads.LoadAsync(db, claimId, ct);
