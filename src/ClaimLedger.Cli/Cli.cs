@@ -31,7 +31,7 @@ public static class Cli
             claimledger — the ClaimLedger fact-check workflow tool.
 
             Examples:
-              claimledger claim add "Iran supplies drones to Russia" --claimant "Example Daily" --topic iran
+              claimledger claim add "Example City doubled parking fees" --claimant "Example Gazette" --topic transport
               claimledger claim list --status IN_REVIEW
               claimledger claim verdict claims/<id> --rating FALSE --rationale "..." --evidence claims/<id>/evidence/<e>
               claimledger ledger verify

@@ -18,11 +18,11 @@ public sealed class WorkflowTests(ClaimLedgerServer server) : IClassFixture<Clai
         var refuting = await sources.CreateSourceAsync(TestData.NewSource());
         var created = await claims.CreateClaimAsync(new CreateClaimRequest
         {
-            Claim = new Claim { Text = "Iran supplies military drones to Russia for use in Ukraine", Claimant = "Example Daily", LanguageCode = "en", Topics = { "Iran", "russia" } },
+            Claim = new Claim { Text = "The Example City harbour supplied patrol drones to its neighbour Sampleton", Claimant = "Example Daily", LanguageCode = "en", Topics = { "Harbour", "drones" } },
             Evidence = { new Evidence { Source = origin.Name, Stance = Stance.Origin, Excerpt = "…supplying Russia with military drones…", Locator = "para 1" } },
         });
         created.Status.ShouldBe(ClaimStatus.Unverified);
-        created.Topics.ShouldBe(["iran", "russia"]);
+        created.Topics.ShouldBe(["drones", "harbour"]);
         created.Name.ShouldStartWith("claims/");
 
         var reviewing = await claims.StartReviewAsync(new StartReviewRequest { Name = created.Name, Etag = created.Etag });
