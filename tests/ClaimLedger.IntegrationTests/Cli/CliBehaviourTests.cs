@@ -89,7 +89,7 @@ public sealed class CliBehaviourTests(CliServer server) : IClassFixture<CliServe
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Out.ShouldContain("Examples:");
-        result.Out.ShouldContain("claimledger claim add \"Iran supplies drones to Russia\" --claimant \"Example Daily\" --topic iran");
+        result.Out.ShouldContain("claimledger claim add \"Example City doubled parking fees\" --claimant \"Example Gazette\" --topic transport");
         result.Out.ShouldContain("Exit codes: 0 ok, 1 failure, 2 usage or invalid request, 3 not found, 4 conflict");
         foreach (var group in new[] { "claim", "source", "evidence", "stale", "ledger", "report", "keys" })
         {
