@@ -30,7 +30,7 @@ public static class KeyCommands
 
         var showRevoked = new Option<bool>("--show-revoked");
         var (pageSize, pageToken) = ClaimCommands.Paging();
-        var list = new Command("list", "Keys without their secrets.") { showRevoked, pageSize, pageToken };
+        var list = new Command("list", "Keys without their secrets. Example: claimledger keys list --show-revoked") { showRevoked, pageSize, pageToken };
         Cli.Handle(list, g, env, async c =>
         {
             var page = await Client(c).ListApiKeysAsync(new ListApiKeysRequest { ShowRevoked = c.Get(showRevoked), PageSize = c.Get(pageSize), PageToken = c.Get(pageToken) ?? "" },

@@ -70,7 +70,7 @@ public static class SourceCommands
         });
 
         var name = new Argument<string>("name") { Description = "sources/<id>" };
-        var show = new Command("show", "Show a source, including its last health check.") { name };
+        var show = new Command("show", "Show a source, including its last health check. Example: claimledger source show sources/<id>") { name };
         Cli.Handle(show, g, env, async c =>
         {
             var s = await Client(c).GetSourceAsync(new GetSourceRequest { Name = c.Get(name) }, cancellationToken: c.Cancel);
@@ -81,7 +81,7 @@ public static class SourceCommands
         var kind = new Option<string?>("--kind");
         var publisher = new Option<string?>("--publisher");
         var (pageSize, pageToken) = ClaimCommands.Paging();
-        var list = new Command("list", "List sources, newest first.") { kind, publisher, pageSize, pageToken };
+        var list = new Command("list", "List sources, newest first. Example: claimledger source list --kind NEWS_ARTICLE --publisher \"Example News\"") { kind, publisher, pageSize, pageToken };
         Cli.Handle(list, g, env, async c =>
         {
             var request = new ListSourcesRequest { Publisher = c.Get(publisher) ?? "", PageSize = c.Get(pageSize), PageToken = c.Get(pageToken) ?? "" };

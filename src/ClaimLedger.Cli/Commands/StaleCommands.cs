@@ -60,7 +60,7 @@ public static class StaleCommands
         });
 
         var (runsSize, runsToken) = ClaimCommands.Paging();
-        var runs = new Command("runs", "Past runs, newest first.") { runsSize, runsToken };
+        var runs = new Command("runs", "Past runs, newest first. Example: claimledger stale runs --page-size 5") { runsSize, runsToken };
         Cli.Handle(runs, g, env, async c =>
         {
             var page = await Client(c).ListStalenessRunsAsync(new ListStalenessRunsRequest { PageSize = c.Get(runsSize), PageToken = c.Get(runsToken) ?? "" },
