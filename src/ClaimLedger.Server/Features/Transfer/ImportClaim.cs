@@ -92,6 +92,10 @@ public static class ImportClaim
 
     internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
+        // The same rules CreateSource and AddEvidence apply, built once (validators are stateless).
+        private static readonly CreateSource.Validator SourceRules = new();
+        private static readonly EvidenceInput.Validator EvidenceRules = new();
+
         public async Task<Claim> Handle(Command command, CancellationToken ct)
         {
             var record = command.Record;
@@ -107,7 +111,7 @@ public static class ImportClaim
                 var s = record.Sources[i];
                 var create = new CreateSource.Command(s.Url, s.Title, s.Publisher, s.Author, s.Kind == SourceKind.Unspecified ? SourceKind.Other : s.Kind,
                     s.PublishTime.ToDateTimeOffsetOrNull(), s.RetrieveTime.ToDateTimeOffsetOrNull(), s.ContentSha256, s.ArchiveUrl, s.Reliability, "");
-                var result = await new CreateSource.Validator().ValidateAsync(create, ct);
+                var result = await SourceRules.ValidateAsync(create, ct);
                 if (!result.IsValid)
                 {
                     throw new ValidationException(result.Errors.Select(e =>
@@ -123,7 +127,7 @@ public static class ImportClaim
             foreach (var e in record.Evidence)
             {
                 var input = new EvidenceInput(ResourceNames.Source(sourceIds[SourceKey(record, e.Source)!]), e.Stance, e.Excerpt, e.Locator, e.Credibility);
-                var validation = await new EvidenceInput.Validator().ValidateAsync(input, ct);
+                var validation = await EvidenceRules.ValidateAsync(input, ct);
                 if (!validation.IsValid)
                 {
                     throw new ValidationException(validation.Errors.Select(f => new ValidationFailure($"record.evidence.{f.PropertyName}", f.ErrorMessage)));
