@@ -1,5 +1,6 @@
 using ClaimLedger.Server.Features.Access;
 using ClaimLedger.Server.Features.Claims;
+using ClaimLedger.Server.Features.Diagnostics;
 using ClaimLedger.Server.Features.Evidence;
 using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Features.Reports;
@@ -36,6 +37,7 @@ app.MapGrpcService<AccessGrpcService>();
 app.MapGrpcService<ReportsGrpcService>();
 app.MapGrpcService<StalenessGrpcService>();
 app.MapGrpcService<TransferGrpcService>();
+app.MapGrpcService<DiagnosticsGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 app.MapGet("/", () => "ClaimLedger speaks gRPC (HTTP/2). See the README for clients and the .proto files.");

@@ -140,9 +140,9 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
             [ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor,
              TransferService.Descriptor];
         services.Select(s => s.Methods.Count).ShouldBe([10, 4, 3, 4, 3, 2, 6, 2]);
-        // Every service of the contract is in the list above.
+        // Every service of the contract is in the list above, except the keyless DiagnosticsService (tested below).
         ClaimService.Descriptor.File.Package.ShouldBe("claimledger.v1");
-        services.Select(s => s.FullName).Order().ShouldBe(AllContractServices().Order());
+        services.Select(s => s.FullName).Order().ShouldBe(AllContractServices().Except([DiagnosticsService.Descriptor.FullName]).Order());
         ClaimService.Descriptor.File.Package.ShouldBe("claimledger.v1");
 
         var rpcs = services.SelectMany(s => s.Methods).Select(FullName).Order().ToList();
@@ -305,6 +305,19 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
         reply.Status.ShouldBe(HealthCheckResponse.Types.ServingStatus.Serving);
         var status = await RpcAssert.Fails(StatusCode.Unauthenticated, new ClaimService.ClaimServiceClient(server.Channel()).ListClaimsAsync(new ListClaimsRequest()));
         status.GetDetail<ErrorInfo>().Reason.ShouldBe("API_KEY_MISSING");
+    }
+
+    [Fact]
+    public async Task Ping_AnswersWithoutKey_AndWritesNothing()
+    {
+        var diagnostics = new DiagnosticsService.DiagnosticsServiceClient(server.Channel());
+        var before = Db.Snapshot(server.DatabasePath);
+
+        var reply = await diagnostics.PingAsync(new PingRequest());
+
+        reply.ShouldBe(new PingResponse());
+        DiagnosticsService.Descriptor.Methods.Select(m => m.Name).ShouldBe(["Ping"]);
+        Db.Snapshot(server.DatabasePath).ShouldBe(before);
     }
 
     [Fact]

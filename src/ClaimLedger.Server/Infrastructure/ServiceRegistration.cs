@@ -20,7 +20,9 @@ public static class ServiceRegistration
         services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<ISqlDialect>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<DatabaseMigrator>();
-        services.AddSingleton<WriteGate>();
+        services.AddMetrics();
+        services.AddSingleton<SqliteGroupCommit>();
+        services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<SqliteGroupCommit>());
         services.AddScoped<DbSession>();
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();

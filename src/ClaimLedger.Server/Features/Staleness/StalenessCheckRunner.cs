@@ -11,7 +11,7 @@ namespace ClaimLedger.Server.Features.Staleness;
 
 /// <summary>
 /// One staleness run, as the scheduled job performs it. It reads and writes only through MediatR, like any client, in
-/// scopes acting as "system:staleness", so every change it makes is validated, committed per claim or source, and on the
+/// scopes acting as "system:staleness", so every change it makes is validated, its own command per claim or source, and on the
 /// ledger with its reason. A failure on one claim or source is counted and recorded in the run, and the run goes on.
 /// </summary>
 public sealed class StalenessCheckRunner(
@@ -23,6 +23,9 @@ public sealed class StalenessCheckRunner(
     ILogger<StalenessCheckRunner> logger)
 {
     public const string Actor = "staleness";
+
+    /// <summary>Commands a run has in flight at once (see <see cref="ForEachConcurrentlyAsync{T}"/>).</summary>
+    private const int ConcurrentCommands = 64;
 
     private sealed class Tally
     {
@@ -80,34 +83,34 @@ public sealed class StalenessCheckRunner(
                 }
             }
 
-            foreach (var (claimId, claimFindings) in findings)
+            await ForEachConcurrentlyAsync(findings, async (finding, token) =>
             {
                 try
                 {
-                    await SendAsync(new MarkStale.Command(ResourceNames.Claim(claimId), claimFindings, id), ct);
-                    tally.MarkedStale++;
+                    await SendAsync(new MarkStale.Command(ResourceNames.Claim(finding.Key), finding.Value, id), token);
+                    Interlocked.Increment(ref tally.MarkedStale);
                 }
                 catch (DomainException e)
                 {
-                    tally.Error($"{ResourceNames.Claim(claimId)}: {e.Message}");
+                    tally.Error($"{ResourceNames.Claim(finding.Key)}: {e.Message}");
                 }
-            }
+            }, ct);
 
             if (checks.Contains(StalenessCheck.UnsourcedClaims))
             {
                 tally.ClaimsExamined += counts.Unverified;
-                foreach (var claimId in await SendAsync(new StalenessCandidates.Unsourced(clock.GetUtcNow()), ct))
+                await ForEachConcurrentlyAsync(await SendAsync(new StalenessCandidates.Unsourced(clock.GetUtcNow()), ct), async (claimId, token) =>
                 {
                     try
                     {
-                        await SendAsync(new FlagUnsourced.Command(claimId, id), ct);
-                        tally.UnsourcedFlagged++;
+                        await SendAsync(new FlagUnsourced.Command(claimId, id), token);
+                        Interlocked.Increment(ref tally.UnsourcedFlagged);
                     }
                     catch (DomainException e)
                     {
                         tally.Error($"{ResourceNames.Claim(claimId)}: {e.Message}");
                     }
-                }
+                }, ct);
             }
 
             var finished = await SendAsync(new FinishStalenessRun.Command(id, true, tally.Totals()), CancellationToken.None);
@@ -181,6 +184,13 @@ public sealed class StalenessCheckRunner(
             }
         }
     }
+
+    /// <summary>
+    /// Each claim is still its own command (its own savepoint and ledger entry), but sent many at a time so that
+    /// group commit puts them under shared fsyncs instead of one each.
+    /// </summary>
+    private static Task ForEachConcurrentlyAsync<T>(IEnumerable<T> items, Func<T, CancellationToken, ValueTask> body, CancellationToken ct) =>
+        Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentCommands, CancellationToken = ct }, body);
 
     private static void Add(Dictionary<string, List<MarkStale.Finding>> findings, string claimId, MarkStale.Finding finding)
     {

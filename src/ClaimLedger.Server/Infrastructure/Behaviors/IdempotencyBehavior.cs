@@ -59,8 +59,8 @@ public sealed class IdempotencyBehavior<TRequest, TResponse>(DbSession session, 
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // A concurrent call with the same id may have committed while this one waited for the write gate; its
-            // effects can make this one fail (a key collision, a duplicate claim, an illegal transition). Answer with
+            // A concurrent call with the same id may have run just before this one (committed by now: a failed
+            // command is answered only after its group commit settles); its effects can make this one fail (a key collision, a duplicate claim, an illegal transition). Answer with
             // the first result, as a retry would get.
             if (await LookupAsync(key, cancellationToken) is { } winner)
             {

@@ -5,10 +5,11 @@ using MediatR;
 namespace ClaimLedger.Server.Infrastructure.Behaviors;
 
 /// <summary>
-/// Commands run in one transaction on the request's connection and are committed before the reply; any exception
-/// rolls everything back, so a failed request writes nothing. Queries pass straight through.
+/// Commands run inside the transaction <see cref="ICommandTransactions"/> gives them (with SQLite, a savepoint in a
+/// group commit) and are committed before the reply; any exception undoes the command's work, so a failed request
+/// writes nothing. Queries pass straight through.
 /// </summary>
-public sealed class TransactionBehavior<TRequest, TResponse>(DbSession session, WriteGate gate)
+public sealed class TransactionBehavior<TRequest, TResponse>(DbSession session, ICommandTransactions transactions)
     : IPipelineBehavior<TRequest, TResponse>
 {
     private static readonly bool IsCommand = RequestNames.IsCommand(typeof(TRequest));
@@ -20,18 +21,33 @@ public sealed class TransactionBehavior<TRequest, TResponse>(DbSession session, 
             return await next();
         }
 
-        using var _ = await gate.EnterAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
+        TResponse response;
         try
         {
-            var response = await next();
-            await session.CommitAsync(response, cancellationToken);
-            return response;
+            response = await transactions.RunAsync(
+                async (connection, transaction) =>
+                {
+                    await session.EnlistAsync(connection, transaction, cancellationToken);
+                    try
+                    {
+                        var result = await next();
+                        await session.PrepareCommitAsync(result, cancellationToken);
+                        return result;
+                    }
+                    finally
+                    {
+                        session.Leave();
+                    }
+                },
+                cancellationToken);
         }
         catch
         {
-            await session.RollbackAsync();
+            session.Abandoned();
             throw;
         }
+
+        session.Committed();
+        return response;
     }
 }

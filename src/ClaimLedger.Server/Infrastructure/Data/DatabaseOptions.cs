@@ -16,5 +16,8 @@ public sealed class DatabaseOptions
     /// <summary>SQLite synchronous level; FULL keeps every acknowledged commit across power loss (see ADR 0004).</summary>
     public string Synchronous { get; set; } = "FULL";
 
+    /// <summary>Most commands that share one transaction and one fsync (group commit, ADR 0015).</summary>
+    public int MaxGroupCommit { get; set; } = 256;
+
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, FileName));
 }

@@ -4,8 +4,8 @@ using Dapper;
 namespace ClaimLedger.Server.Infrastructure.Data;
 
 /// <summary>
-/// The request's database connection, opened on first use, and — for commands — its one transaction, begun and
-/// committed by <see cref="Behaviors.TransactionBehavior{TRequest,TResponse}"/>. Handlers run their own SQL through it
+/// The request's database connection, opened on first use, and — for commands — the transaction the command runs in,
+/// joined and left by <see cref="Behaviors.TransactionBehavior{TRequest,TResponse}"/>. Handlers run their own SQL through it
 /// so every statement of a command joins the same transaction and every statement gets the call's cancellation token.
 /// </summary>
 public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect) : IAsyncDisposable
@@ -13,25 +13,60 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
     private readonly List<Func<object?, CancellationToken, Task>> _beforeCommit = [];
     private readonly List<Action> _afterCommit = [];
     private DbConnection? _connection;
+    private DbConnection? _enlisted;
 
     public DbTransaction? Transaction { get; private set; }
 
     private long _writeCounterAtBegin;
 
     public async Task<DbConnection> ConnectionAsync(CancellationToken ct) =>
-        _connection ??= await factory.OpenAsync(ct);
+        _enlisted ?? (_connection ??= await factory.OpenAsync(ct));
 
-    public async Task BeginAsync(CancellationToken ct)
+    /// <summary>
+    /// Joins a command's transaction (given by <see cref="ICommandTransactions"/>): until <see cref="Leave"/>, every
+    /// statement of this session runs on that connection and transaction.
+    /// </summary>
+    public async Task EnlistAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
     {
         if (Transaction is not null)
         {
             throw new InvalidOperationException("A transaction is already open in this session.");
         }
 
-        var connection = await ConnectionAsync(ct);
-        Transaction = await connection.BeginTransactionAsync(ct);
+        _enlisted = connection;
+        Transaction = transaction;
         _writeCounterAtBegin = await ExecuteScalarAsync<long>(dialect.WriteCounterSql, null, ct);
     }
+
+    /// <summary>Runs the work registered with <see cref="OnBeforeCommit"/>, still inside the command's transaction.</summary>
+    public async Task PrepareCommitAsync(object? result, CancellationToken ct)
+    {
+        foreach (var action in _beforeCommit)
+        {
+            await action(result, ct);
+        }
+
+        _beforeCommit.Clear();
+    }
+
+    /// <summary>Leaves the command's transaction; the session's own connection serves the request's later reads.</summary>
+    public void Leave()
+    {
+        _enlisted = null;
+        Transaction = null;
+        _beforeCommit.Clear();
+    }
+
+    /// <summary>The command committed: runs the work registered with <see cref="OnAfterCommit"/>.</summary>
+    public void Committed()
+    {
+        var actions = _afterCommit.ToList();
+        _afterCommit.Clear();
+        actions.ForEach(a => a());
+    }
+
+    /// <summary>The command did not commit: forgets the work registered for after the commit.</summary>
+    public void Abandoned() => _afterCommit.Clear();
 
     /// <summary>For long reads (reports): all following reads of this request see one snapshot. Rolled back at the end.</summary>
     public async Task BeginReadSnapshotAsync(CancellationToken ct)
@@ -48,24 +83,10 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
     /// <summary>Work to do once the transaction has committed (never after a rollback), such as waking ledger watchers.</summary>
     public void OnAfterCommit(Action action) => _afterCommit.Add(action);
 
-    public async Task CommitAsync(object? result, CancellationToken ct)
+    /// <summary>Ends a read snapshot.</summary>
+    private async Task EndReadSnapshotAsync()
     {
-        var transaction = Transaction ?? throw new InvalidOperationException("No transaction is open.");
-        foreach (var action in _beforeCommit)
-        {
-            await action(result, ct);
-        }
-
-        // A commit is not cancelled half-way: once the work is done it either commits or fails.
-        await transaction.CommitAsync(CancellationToken.None);
-        var afterCommit = _afterCommit.ToList();
-        await EndTransactionAsync();
-        afterCommit.ForEach(a => a());
-    }
-
-    public async Task RollbackAsync()
-    {
-        if (Transaction is { } transaction)
+        if (_enlisted is null && Transaction is { } transaction)
         {
             try
             {
@@ -73,7 +94,8 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
             }
             finally
             {
-                await EndTransactionAsync();
+                await transaction.DisposeAsync();
+                Transaction = null;
             }
         }
     }
@@ -106,7 +128,7 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
 
     public async ValueTask DisposeAsync()
     {
-        await RollbackAsync();
+        await EndReadSnapshotAsync();
         if (_connection is not null)
         {
             await _connection.DisposeAsync();
@@ -116,15 +138,4 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
 
     private CommandDefinition Command(string sql, object? param, CancellationToken ct) =>
         new(sql, param, Transaction, cancellationToken: ct);
-
-    private async Task EndTransactionAsync()
-    {
-        _beforeCommit.Clear();
-        _afterCommit.Clear();
-        if (Transaction is not null)
-        {
-            await Transaction.DisposeAsync();
-            Transaction = null;
-        }
-    }
 }

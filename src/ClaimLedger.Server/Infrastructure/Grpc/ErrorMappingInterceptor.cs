@@ -84,8 +84,20 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         EtagMismatchException em => Build(Code.Aborted, em, new ResourceInfo { ResourceName = em.ResourceName, Description = em.Message }),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
             new Google.Rpc.Status { Code = (int)Code.Cancelled, Message = "The call was cancelled or its deadline passed." }.ToRpcException(),
+        Data.CommitFailedException cf => Unavailable(cf, context),
         _ => Unexpected(exception, context),
     };
+
+    private RpcException Unavailable(Exception exception, ServerCallContext context)
+    {
+        logger.LogError(exception, "Commit failed in {Method}", context.Method);
+        return new Google.Rpc.Status
+        {
+            Code = (int)Code.Unavailable,
+            Message = "The change could not be committed and was not applied; retry with the same request_id.",
+            Details = { Any.Pack(new ErrorInfo { Reason = "COMMIT_FAILED", Domain = Domain }) },
+        }.ToRpcException();
+    }
 
     private static RpcException Invalid(IReadOnlyList<(string Field, string Description)> violations)
     {
