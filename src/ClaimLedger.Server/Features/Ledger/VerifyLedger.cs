@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -35,29 +36,66 @@ public static partial class VerifyLedger
     [GeneratedRegex(@"^[0-9a-f]{64}\z")]
     private static partial Regex HashPattern();
 
-    private sealed record ClaimState(string? Status, string? VerdictName, string? Rating, long Sequence);
-
-    private sealed record StoredClaim(string Id, string Status, string? VerdictId, string? Rating);
-
     internal sealed class Handler(DbSession db) : IRequestHandler<Query, VerifyLedgerResponse>
     {
         private const string EntriesSql = $"SELECT {LedgerRow.Columns} FROM ledger_entries ORDER BY sequence";
 
+        // Both in subject order, merged: each claim beside the last ledger entry about it (SQLite returns the bare
+        // column "changes" from the row holding max(sequence)). Evidence subjects (claims/x/evidence/y) are skipped.
         private const string ClaimsSql = """
-            SELECT c.id AS Id, c.status AS Status, c.verdict_id AS VerdictId, v.rating AS Rating
+            SELECT c.id, c.status, c.verdict_id, v.rating
             FROM claims c LEFT JOIN verdicts v ON v.id = c.verdict_id
-            ORDER BY c.seq
+            ORDER BY c.id
             """;
+
+        private const string LastClaimEntriesSql = """
+            SELECT subject, max(sequence), changes
+            FROM ledger_entries
+            WHERE subject > 'claims/' AND subject < 'claims0'
+            GROUP BY subject
+            ORDER BY subject
+            """;
+
+        private const int CancellationCheckInterval = 4096;
 
         public async Task<VerifyLedgerResponse> Handle(Query query, CancellationToken ct)
         {
+            // One snapshot for both passes: a commit in between cannot make the claims disagree with the entries read.
+            await db.BeginReadSnapshotAsync(ct);
+            var connection = await db.ConnectionAsync(ct);
             var response = new VerifyLedgerResponse { HeadHash = LedgerChain.GenesisHash };
-            var claims = new Dictionary<string, ClaimState>(StringComparer.Ordinal);
+            return await VerifyChainAsync(connection, query, response, ct) ?? await VerifyClaimsAsync(connection, response, ct);
+        }
+
+        /// <returns>The failed response, or null when the chain is intact.</returns>
+        private async Task<VerifyLedgerResponse?> VerifyChainAsync(DbConnection connection, Query query, VerifyLedgerResponse response, CancellationToken ct)
+        {
             var previous = LedgerChain.GenesisHash;
             long expected = 1;
+            var hash = new byte[32];
+            var hex = new char[64];
 
-            await foreach (var row in db.StreamAsync<LedgerRow>(EntriesSql, null, ct))
+            await using var command = Command(connection, EntriesSql);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (reader.Read())
             {
+                if (expected % CancellationCheckInterval == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                }
+
+                var row = new LedgerRow
+                {
+                    Sequence = reader.GetInt64(0),
+                    Time = reader.GetString(1),
+                    Actor = reader.GetString(2),
+                    Action = reader.GetString(3),
+                    Subject = reader.GetString(4),
+                    Changes = reader.GetString(5),
+                    PreviousHash = reader.GetString(6),
+                    EntryHash = reader.GetString(7),
+                };
+
                 if (row.Sequence != expected)
                 {
                     return Fail(response, LedgerProblem.Types.Kind.SequenceGap, expected, "",
@@ -70,47 +108,17 @@ public static partial class VerifyLedger
                         $"Entry {row.Sequence} says the previous hash is {row.PreviousHash}, but entry {row.Sequence - 1} hashes to {previous}.");
                 }
 
-                JsonNode? changes;
-                try
+                var intact = LedgerChain.TryEntryHash(previous, row.Sequence, row.Time, row.Actor, row.Action, row.Subject, row.Changes, hash)
+                    && Convert.TryToHexStringLower(hash, hex, out _) && hex.AsSpan().SequenceEqual(row.EntryHash);
+                if (!intact && Recheck(row, previous) is { } problem)
                 {
-                    changes = JsonNode.Parse(row.Changes);
-                }
-                catch (JsonException)
-                {
-                    return Fail(response, LedgerProblem.Types.Kind.HashMismatch, row.Sequence, row.Subject,
-                        $"Entry {row.Sequence}'s changes are not valid JSON.");
-                }
-
-                string hash;
-                try
-                {
-                    hash = LedgerChain.EntryHash(previous, LedgerChain.CanonicalEntry(row.Sequence, row.Time, row.Actor, row.Action, row.Subject, changes));
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
-                {
-                    // The stored content cannot even be canonicalised (a decimal, an out-of-range integer, a lone surrogate):
-                    // the ledger never writes such values, so the entry was altered.
-                    return Fail(response, LedgerProblem.Types.Kind.HashMismatch, row.Sequence, row.Subject,
-                        $"Entry {row.Sequence}'s changes cannot be canonicalised ({e.Message}): it was changed after it was written.");
-                }
-
-                if (hash != row.EntryHash || CanonicalJson.ToText(changes) != row.Changes)
-                {
-                    return Fail(response, LedgerProblem.Types.Kind.HashMismatch, row.Sequence, row.Subject,
-                        $"Entry {row.Sequence}'s content hashes to {hash}, not to its recorded {row.EntryHash}: it was changed after it was written.");
+                    return Fail(response, LedgerProblem.Types.Kind.HashMismatch, row.Sequence, row.Subject, problem);
                 }
 
                 if (query.DigestSequence == row.Sequence && query.DigestHash != row.EntryHash)
                 {
                     return Fail(response, LedgerProblem.Types.Kind.DigestMismatch, row.Sequence, row.Subject,
                         $"Entry {row.Sequence} hashes to {row.EntryHash}, but the digest says {query.DigestHash}: history before the digest was rewritten.");
-                }
-
-                if (row.Subject.StartsWith("claims/", StringComparison.Ordinal) && row.Subject.IndexOf('/', 7) < 0 && changes is JsonObject c)
-                {
-                    var verdict = c["verdict"] as JsonObject;
-                    claims[row.Subject] = new ClaimState(
-                        c["status"]?.GetValue<string>(), verdict?["name"]?.GetValue<string>(), verdict?["rating"]?.GetValue<string>(), row.Sequence);
                 }
 
                 previous = row.EntryHash;
@@ -126,34 +134,117 @@ public static partial class VerifyLedger
                     $"The digest names entry {query.DigestSequence}, but the ledger ends at {response.HeadSequence}: entries were removed.");
             }
 
-            await foreach (var stored in db.StreamAsync<StoredClaim>(ClaimsSql, null, ct))
+            return null;
+        }
+
+        /// <summary>
+        /// The general path, for entries the fast hash did not confirm: parse the changes, canonicalise the entry and
+        /// hash it. Returns what is wrong, or null if the entry is intact after all.
+        /// </summary>
+        private static string? Recheck(LedgerRow row, string previous)
+        {
+            JsonNode? changes;
+            try
             {
-                var name = $"claims/{stored.Id}";
-                if (!claims.Remove(name, out var state))
+                changes = JsonNode.Parse(row.Changes);
+            }
+            catch (JsonException)
+            {
+                return $"Entry {row.Sequence}'s changes are not valid JSON.";
+            }
+
+            string hash;
+            try
+            {
+                hash = LedgerChain.EntryHash(previous, LedgerChain.CanonicalEntry(row.Sequence, row.Time, row.Actor, row.Action, row.Subject, changes));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                // The stored content cannot even be canonicalised (a decimal, an out-of-range integer, a lone surrogate):
+                // the ledger never writes such values, so the entry was altered.
+                return $"Entry {row.Sequence}'s changes cannot be canonicalised ({e.Message}): it was changed after it was written.";
+            }
+
+            return hash == row.EntryHash && CanonicalJson.ToText(changes) == row.Changes
+                ? null
+                : $"Entry {row.Sequence}'s content hashes to {hash}, not to its recorded {row.EntryHash}: it was changed after it was written.";
+        }
+
+        /// <summary>Every claim's stored status and verdict against its last ledger entry, in constant memory.</summary>
+        private async Task<VerifyLedgerResponse> VerifyClaimsAsync(DbConnection connection, VerifyLedgerResponse response, CancellationToken ct)
+        {
+            await using var claimsCommand = Command(connection, ClaimsSql);
+            await using var entriesCommand = Command(connection, LastClaimEntriesSql);
+            await using var claims = await claimsCommand.ExecuteReaderAsync(ct);
+            await using var entries = await entriesCommand.ExecuteReaderAsync(ct);
+            var claim = NextClaim(claims);
+            var entry = NextClaimEntry(entries);
+            while (claim is not null || entry is not null)
+            {
+                if (response.ClaimsChecked % CancellationCheckInterval == 0)
                 {
-                    return Fail(response, LedgerProblem.Types.Kind.StateMismatch, 0, name, $"{name} exists but no ledger entry records it.");
+                    ct.ThrowIfCancellationRequested();
                 }
 
-                var storedVerdict = stored.VerdictId is null ? null : $"{name}/verdicts/{stored.VerdictId}";
-                if (state.Status != stored.Status || state.VerdictName != storedVerdict || state.Rating != stored.Rating)
+                var order = claim is null ? 1 : entry is null ? -1 : string.CompareOrdinal(claim.Name, entry.Subject);
+                if (order < 0)
                 {
-                    return Fail(response, LedgerProblem.Types.Kind.StateMismatch, state.Sequence, name,
-                        $"{name} is stored as {stored.Status} with verdict {storedVerdict ?? "none"} ({stored.Rating ?? "-"}), " +
-                        $"but its last ledger entry {state.Sequence} says {state.Status} with verdict {state.VerdictName ?? "none"} ({state.Rating ?? "-"}).");
+                    return Fail(response, LedgerProblem.Types.Kind.StateMismatch, 0, claim!.Name, $"{claim.Name} exists but no ledger entry records it.");
+                }
+
+                if (order > 0)
+                {
+                    return Fail(response, LedgerProblem.Types.Kind.StateMismatch, entry!.Sequence, entry.Subject,
+                        $"{entry.Subject} is recorded in the ledger (last at entry {entry.Sequence}) but is missing from the claims table.");
+                }
+
+                var name = claim!.Name;
+                var state = LedgerClaimState.Read(entry!.Changes);
+                var storedVerdict = claim.VerdictId is null ? null : $"{name}/verdicts/{claim.VerdictId}";
+                if (state.Status != claim.Status || state.VerdictName != storedVerdict || state.Rating != claim.Rating)
+                {
+                    return Fail(response, LedgerProblem.Types.Kind.StateMismatch, entry.Sequence, name,
+                        $"{name} is stored as {claim.Status} with verdict {storedVerdict ?? "none"} ({claim.Rating ?? "-"}), " +
+                        $"but its last ledger entry {entry.Sequence} says {state.Status} with verdict {state.VerdictName ?? "none"} ({state.Rating ?? "-"}).");
                 }
 
                 response.ClaimsChecked++;
-            }
-
-            if (claims.Count > 0)
-            {
-                var (name, state) = claims.OrderBy(kv => kv.Value.Sequence).First();
-                return Fail(response, LedgerProblem.Types.Kind.StateMismatch, state.Sequence, name,
-                    $"{name} is recorded in the ledger (last at entry {state.Sequence}) but is missing from the claims table.");
+                claim = NextClaim(claims);
+                entry = NextClaimEntry(entries);
             }
 
             response.Valid = true;
             return response;
+        }
+
+        private sealed record StoredClaim(string Name, string Status, string? VerdictId, string? Rating);
+
+        private sealed record ClaimEntry(string Subject, long Sequence, string Changes);
+
+        private static StoredClaim? NextClaim(DbDataReader reader) => reader.Read()
+            ? new StoredClaim("claims/" + reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3))
+            : null;
+
+        private static ClaimEntry? NextClaimEntry(DbDataReader reader)
+        {
+            while (reader.Read())
+            {
+                var subject = reader.GetString(0);
+                if (subject.IndexOf('/', 7) < 0)
+                {
+                    return new ClaimEntry(subject, reader.GetInt64(1), reader.GetString(2));
+                }
+            }
+
+            return null;
+        }
+
+        private DbCommand Command(DbConnection connection, string sql)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Transaction = db.Transaction;
+            return command;
         }
 
         private static VerifyLedgerResponse Fail(VerifyLedgerResponse response, LedgerProblem.Types.Kind kind, long sequence, string subject, string description)

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace ClaimLedger.Server.Infrastructure.Ledger;
@@ -29,5 +31,68 @@ public static class LedgerChain
         Convert.FromHexString(previousHashHex).CopyTo(buffer, 0);
         canonicalEntry.CopyTo(buffer, 32);
         return Convert.ToHexStringLower(SHA256.HashData(buffer));
+    }
+
+    /// <summary>
+    /// The entry hash without building a JSON tree: the canonical entry is written straight into bytes, with
+    /// <paramref name="changes"/> taken verbatim (the ledger stores it canonical, so a stored text that is not canonical
+    /// no longer matches its hash). Returns false, asking for <see cref="EntryHash"/>, when a string field is not plain
+    /// printable ASCII (it might need escaping) or <paramref name="previousHashHex"/> is not 64 hex digits.
+    /// </summary>
+    public static bool TryEntryHash(string previousHashHex, long sequence, string time, string actor, string action, string subject,
+        string changes, Span<byte> hash)
+    {
+        if (!IsPlain(time) || !IsPlain(actor) || !IsPlain(action) || !IsPlain(subject) || previousHashHex.Length != 64)
+        {
+            return false;
+        }
+
+        var length = 32 + 80 + time.Length + actor.Length + action.Length + subject.Length + Encoding.UTF8.GetMaxByteCount(changes.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var buffer = rented.AsSpan();
+            if (Convert.FromHexString(previousHashHex, buffer[..32], out _, out var written) != OperationStatus.Done || written != 32)
+            {
+                return false;
+            }
+
+            var at = 32;
+            at += Append(buffer[at..], "{\"action\":\"", action);
+            at += Append(buffer[at..], "\",\"actor\":\"", actor);
+            at += Encoding.ASCII.GetBytes("\",\"changes\":", buffer[at..]);
+            at += Encoding.UTF8.GetBytes(changes, buffer[at..]);
+            at += Encoding.ASCII.GetBytes(",\"sequence\":", buffer[at..]);
+            sequence.TryFormat(buffer[at..], out var digits, default, System.Globalization.CultureInfo.InvariantCulture);
+            at += digits;
+            at += Append(buffer[at..], ",\"subject\":\"", subject);
+            at += Append(buffer[at..], "\",\"time\":\"", time);
+            at += Encoding.ASCII.GetBytes("\"}", buffer[at..]);
+            SHA256.HashData(buffer[..at], hash);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static int Append(Span<byte> destination, string literal, string value)
+    {
+        var n = Encoding.ASCII.GetBytes(literal, destination);
+        return n + Encoding.ASCII.GetBytes(value, destination[n..]);
+    }
+
+    private static bool IsPlain(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is < ' ' or > '~' or '"' or '\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
