@@ -29,6 +29,7 @@ public static class ServiceRegistration
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddScoped<ICurrentActor, CurrentActor>();
         services.AddSingleton<LedgerNotifier>();
+        services.AddSingleton<Features.Claims.TermRarity>();
         services.AddSingleton<Features.Access.AdminKeyBootstrap>();
 
         services.AddScoped<ServiceFactory>(sp => sp.GetService!);

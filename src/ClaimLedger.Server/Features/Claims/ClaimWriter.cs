@@ -21,9 +21,9 @@ internal static class ClaimWriter
     private const string InsertTopicSql = "INSERT INTO claim_topics (claim_seq, topic) VALUES (@Seq, @Topic)";
 
     /// <summary>ALREADY_EXISTS (NEAR_DUPLICATE_CLAIM, naming the similar claims) when a live claim is that similar.</summary>
-    public static async Task EnsureNotDuplicateAsync(DbSession db, string text, CancellationToken ct, bool includeRetracted = false)
+    public static async Task EnsureNotDuplicateAsync(DbSession db, TermRarity rarity, string text, CancellationToken ct, bool includeRetracted = false)
     {
-        var similar = await SimilarClaims.FindAsync(db, TextSimilarity.Normalize(text.Trim()), TextSimilarity.DuplicateThreshold, 10, ct, includeRetracted);
+        var similar = await SimilarClaims.FindAsync(db, rarity, TextSimilarity.Normalize(text.Trim()), TextSimilarity.DuplicateThreshold, 10, ct, includeRetracted);
         if (similar.Count == 0)
         {
             return;

@@ -48,13 +48,13 @@ public static class CreateClaim
         }
     }
 
-    internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
+    internal sealed class Handler(DbSession db, TermRarity rarity, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
         public async Task<Claim> Handle(Command command, CancellationToken ct)
         {
             if (!command.AllowDuplicate)
             {
-                await ClaimWriter.EnsureNotDuplicateAsync(db, command.Text, ct);
+                await ClaimWriter.EnsureNotDuplicateAsync(db, rarity, command.Text, ct);
             }
 
             var now = DbTime.ToDb(clock.GetUtcNow());

@@ -4,14 +4,15 @@ using ClaimLedger.Server.Infrastructure.Data;
 namespace ClaimLedger.Server.Features.Claims;
 
 /// <summary>
-/// Finds claims similar to a text: candidates are the best BM25 matches for any of the text's words (plus exact
-/// normalised matches), then each is scored with <see cref="TextSimilarity.Similarity"/>. Retracted claims are ignored
+/// Finds claims similar to a text: candidates are the best BM25 matches for any of the text's rarest words (see
+/// <see cref="TermRarity"/>; plus exact normalised matches), then each is scored with <see cref="TextSimilarity.Similarity"/>. Retracted claims are ignored
 /// unless asked for (imports count them, so re-importing a retracted claim creates nothing).
 /// </summary>
 internal static class SimilarClaims
 {
-    private const int MaxQueryWords = 24;
-    private const string MaxCandidates = "200";
+    private const int MaxWords = 24;
+    private const int RareWords = 6;
+    private const string MaxCandidates = "50";
 
     private const string CandidatesSql = $"""
         SELECT c.seq AS Seq, c.id AS Id, c.normalized_text AS NormalizedText
@@ -31,10 +32,10 @@ internal static class SimilarClaims
 
     private sealed record Candidate(long Seq, string Id, string NormalizedText);
 
-    public static async Task<IReadOnlyList<Match>> FindAsync(DbSession db, string normalized, double threshold, int max, CancellationToken ct,
-        bool includeRetracted = false)
+    public static async Task<IReadOnlyList<Match>> FindAsync(DbSession db, TermRarity rarity, string normalized, double threshold, int max,
+        CancellationToken ct, bool includeRetracted = false)
     {
-        var words = TextSimilarity.Words(normalized, MaxQueryWords);
+        var words = await rarity.RarestAsync(db, TextSimilarity.Words(normalized, MaxWords), RareWords, ct);
         var candidates = new List<Candidate>(await db.QueryAsync<Candidate>(ExactSql, new { Normalized = normalized, IncludeRetracted = includeRetracted }, ct));
         if (words.Count > 0)
         {

@@ -90,7 +90,7 @@ public static class ImportClaim
                 ? record.Sources.FirstOrDefault(s => UrlCanonicalizer.TryCanonicalize(s.Url, out var have, out _) && have == wanted)
                 : null;
 
-    internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
+    internal sealed class Handler(DbSession db, TermRarity rarity, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
         // The same rules CreateSource and AddEvidence apply, built once (validators are stateless).
         private static readonly CreateSource.Validator SourceRules = new();
@@ -103,7 +103,7 @@ public static class ImportClaim
             var now = DbTime.ToDb(clock.GetUtcNow());
             var who = actor.Name;
             // Retracted claims count too: importing the same file twice must create nothing new.
-            await ClaimWriter.EnsureNotDuplicateAsync(db, c.Text, ct, includeRetracted: true);
+            await ClaimWriter.EnsureNotDuplicateAsync(db, rarity, c.Text, ct, includeRetracted: true);
 
             var sourceIds = new Dictionary<Source, string>(ReferenceEqualityComparer.Instance);
             for (var i = 0; i < record.Sources.Count; i++)
