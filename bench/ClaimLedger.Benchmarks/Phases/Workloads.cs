@@ -1,0 +1,282 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ClaimLedger.Benchmarks.Dataset;
+using ClaimLedger.Benchmarks.Reporting;
+using ClaimLedger.Benchmarks.Server;
+using ClaimLedger.Contracts.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace ClaimLedger.Benchmarks.Phases;
+
+/// <summary>The RPC workloads: what each phase's clients call, and the untimed preparation some phases need.</summary>
+public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState state, TimeSpan warmup, TimeSpan duration, Action<string> log)
+{
+    private static readonly PingRequest Ping = new();
+    private static readonly ClaimStatus[] ListedStatuses = [ClaimStatus.Unverified, ClaimStatus.InReview, ClaimStatus.Verified, ClaimStatus.Stale];
+
+    private DatasetGenerator Generator => state.Generator;
+
+    /// <summary>A claim that is IN_REVIEW and has a SUPPORTS or REFUTES evidence item, ready for a verdict.</summary>
+    public sealed record ReviewItem(long Index, string Claim, string Evidence, string Etag);
+
+    public async Task CreateSourcesAsync(CancellationToken ct)
+    {
+        var names = new string[DatasetGenerator.SourceCount];
+        var result = await PhaseRunner.RunCountedAsync("CreateSource", clients, names.Length, async (c, i, token) =>
+        {
+            var source = await c.Sources.CreateSourceAsync(
+                new CreateSourceRequest { Source = Generator.Source((int)i), RequestId = $"bench-{state.RunId}-source-{i}" }, cancellationToken: token);
+            names[i] = source.Name;
+        }, log, ct);
+        Require(result, names.All(n => n is not null), "creating the source pool");
+        state.SourceNames = names;
+        log($"Created {names.Length:N0} sources ({result.PerSecond:N0}/s)");
+    }
+
+    /// <summary>
+    /// CreateClaim (one ORIGIN evidence) until <paramref name="count"/> more claims are recorded; with
+    /// <paramref name="allowDuplicates"/> the server skips its near-duplicate check.
+    /// </summary>
+    public Task<PhaseResult> LoadAsync(long count, bool allowDuplicates, CancellationToken ct) =>
+        PhaseRunner.RunCountedAsync("Load (CreateClaim)", clients, count, (c, _, token) => CreateClaimAsync(c, allowDuplicates, token), log, ct);
+
+    public Task<PhaseResult> PingAsync(CancellationToken ct) => Timed("Ping", async (c, token) =>
+    {
+        await c.Diagnostics.PingAsync(Ping, cancellationToken: token);
+        return true;
+    }, ct);
+
+    public Task<PhaseResult> CreateClaimAsync(CancellationToken ct) => Timed("CreateClaim", async (c, token) =>
+    {
+        await CreateClaimAsync(c, false, token);
+        return true;
+    }, ct);
+
+    public Task<PhaseResult> GetClaimAsync(CancellationToken ct)
+    {
+        var names = state.SnapshotClaims();
+        return Timed("GetClaim", async (c, token) =>
+        {
+            await c.Claims.GetClaimAsync(new GetClaimRequest { Name = names[c.Random.Next(names.Length)] }, cancellationToken: token);
+            return true;
+        }, ct);
+    }
+
+    public Task<PhaseResult> ListClaimsAsync(CancellationToken ct) => Timed("ListClaims", async (c, token) =>
+    {
+        await c.Claims.ListClaimsAsync(new ListClaimsRequest { PageSize = 25 }, cancellationToken: token);
+        return true;
+    }, ct);
+
+    public Task<PhaseResult> ListClaimsByTopicAsync(CancellationToken ct) => Timed("ListClaims topic=", async (c, token) =>
+    {
+        await c.Claims.ListClaimsAsync(new ListClaimsRequest { PageSize = 25, Topic = DatasetGenerator.RandomTopic(c.Random) }, cancellationToken: token);
+        return true;
+    }, ct);
+
+    public Task<PhaseResult> ListClaimsByStatusAsync(CancellationToken ct) => Timed("ListClaims status=", async (c, token) =>
+    {
+        var status = ListedStatuses[c.Random.Next(ListedStatuses.Length)];
+        await c.Claims.ListClaimsAsync(new ListClaimsRequest { PageSize = 25, Status = status }, cancellationToken: token);
+        return true;
+    }, ct);
+
+    public Task<PhaseResult> SearchClaimsAsync(CancellationToken ct) => Timed("SearchClaims", async (c, token) =>
+    {
+        await c.Claims.SearchClaimsAsync(new SearchClaimsRequest { Query = Generator.SearchQuery(c.Random), PageSize = 10 }, cancellationToken: token);
+        return true;
+    }, ct);
+
+    /// <summary>
+    /// Untimed: <paramref name="count"/> claims created with ORIGIN + SUPPORTS/REFUTES evidence (optionally with their
+    /// own review interval), each moved to IN_REVIEW, and their SUPPORTS/REFUTES evidence name read back (CreateClaim
+    /// returns the claim, not its evidence). These claims are created with allow_duplicate: their texts are as distinct
+    /// as any, and the near-duplicate check is what the Load and CreateClaim phases measure, not what a preparation
+    /// should wait for.
+    /// </summary>
+    public async Task<(ConcurrentQueue<ReviewItem> Items, PhaseResult Preparation)> PrepareReviewsAsync(
+        string name, int count, TimeSpan? reviewInterval, CancellationToken ct)
+    {
+        var items = new ConcurrentQueue<ReviewItem>();
+        var result = await PhaseRunner.RunCountedAsync(name, clients, count, async (c, _, token) =>
+        {
+            var index = state.NextClaimIndex();
+            var request = Generator.ClaimWithStance(index, state.SourceNames, state.RunId, reviewInterval);
+            request.AllowDuplicate = true;
+            var claim = await c.Claims.CreateClaimAsync(request, cancellationToken: token);
+            state.AddClaim(claim.Name);
+            var reviewing = await c.Claims.StartReviewAsync(new StartReviewRequest
+            {
+                Name = claim.Name,
+                Etag = claim.Etag,
+                Note = "benchmark: review started",
+                RequestId = $"bench-{state.RunId}-review-{index}",
+            }, cancellationToken: token);
+            var evidence = await c.Evidence.ListEvidenceAsync(new ListEvidenceRequest { Parent = claim.Name, PageSize = 10 }, cancellationToken: token);
+            var decisive = evidence.Evidence.FirstOrDefault(e => e.Stance is Stance.Supports or Stance.Refutes)
+                ?? throw new InvalidOperationException($"{claim.Name} was created with a SUPPORTS/REFUTES item, but ListEvidence does not show it.");
+            items.Enqueue(new ReviewItem(index, claim.Name, decisive.Name, reviewing.Etag));
+        }, log, ct);
+        return (items, result);
+    }
+
+    /// <summary>Untimed: a verdict on every claim of <paramref name="items"/>, at full concurrency.</summary>
+    public Task<PhaseResult> SubmitAllAsync(string name, ConcurrentQueue<ReviewItem> items, Action<Claim>? submitted, CancellationToken ct) =>
+        PhaseRunner.RunCountedAsync(name, clients, items.Count, async (c, _, token) =>
+        {
+            if (items.TryDequeue(out var item))
+            {
+                var claim = await c.Claims.SubmitVerdictAsync(Generator.Verdict(item.Index, item.Claim, item.Evidence, item.Etag, state.RunId), cancellationToken: token);
+                submitted?.Invoke(claim);
+            }
+        }, log, ct);
+
+    /// <summary>Each call submits a verdict on the next prepared claim; stops when the pool is exhausted.</summary>
+    public Task<PhaseResult> SubmitVerdictAsync(ConcurrentQueue<ReviewItem> pool, CancellationToken ct) => Timed("SubmitVerdict", async (c, token) =>
+    {
+        if (!pool.TryDequeue(out var item))
+        {
+            return false;
+        }
+
+        await c.Claims.SubmitVerdictAsync(Generator.Verdict(item.Index, item.Claim, item.Evidence, item.Etag, state.RunId), cancellationToken: token);
+        return true;
+    }, ct);
+
+    /// <summary>
+    /// Verdict expiry sweep: <paramref name="dueClaims"/> claims with a 1-second review interval get verdicts (untimed)
+    /// and are left until they are due; then one VERDICT_EXPIRY run is started and polled to its end.
+    /// </summary>
+    public async Task<StalenessResult> StalenessSweepAsync(int dueClaims, CancellationToken ct)
+    {
+        var preparation = Stopwatch.StartNew();
+        var (items, prepared) = await PrepareReviewsAsync("Staleness: prepare claims", dueClaims, TimeSpan.FromSeconds(1), ct);
+        var latestDue = DateTimeOffset.MinValue;
+        var verdicts = await SubmitAllAsync("Staleness: verdicts", items, claim =>
+        {
+            var due = claim.ReviewDueTime?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow;
+            lock (items)
+            {
+                latestDue = due > latestDue ? due : latestDue;
+            }
+        }, ct);
+        var problems = prepared.ErrorSamples.Concat(verdicts.ErrorSamples).ToList();
+        var due = verdicts.Calls;
+        var wait = latestDue - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, ct);
+        }
+
+        preparation.Stop();
+
+        var admin = clients[0];
+        var timer = Stopwatch.StartNew();
+        var run = await admin.Staleness.RunStalenessCheckAsync(new RunStalenessCheckRequest
+        {
+            Checks = { StalenessCheck.VerdictExpiry },
+            RequestId = $"bench-{state.RunId}-staleness-{state.ClaimCount}",
+        }, cancellationToken: ct);
+        while (run.State is not (StalenessRun.Types.State.Succeeded or StalenessRun.Types.State.Failed))
+        {
+            await Task.Delay(25, ct);
+            run = await admin.Staleness.GetStalenessRunAsync(new GetStalenessRunRequest { Name = run.Name }, cancellationToken: ct);
+        }
+
+        timer.Stop();
+        double? serverSeconds = run.StartTime is not null && run.EndTime is not null
+            ? (run.EndTime.ToDateTimeOffset() - run.StartTime.ToDateTimeOffset()).TotalSeconds
+            : null;
+        return new StalenessResult(
+            (int)due,
+            preparation.Elapsed.TotalSeconds,
+            timer.Elapsed.TotalSeconds,
+            serverSeconds,
+            run.State.ToString().ToUpperInvariant(),
+            run.ClaimsExamined,
+            run.MarkedStale,
+            run.ErrorCount + prepared.Errors + verdicts.Errors,
+            [.. problems, .. run.Errors.Take(5)]);
+    }
+
+    /// <summary>An HTML audit report over the whole run, streamed and counted, with the server's RSS sampled every 50 ms.</summary>
+    public async Task<ReportResult> AuditReportAsync(ServerProcess server, DateTimeOffset runStart, CancellationToken ct)
+    {
+        var before = server.Memory()?.RssBytes ?? 0;
+        long bytes = 0;
+        var chunks = 0;
+        string? error = null;
+        var timer = Stopwatch.StartNew();
+        var sampler = new MemorySampler(server.Pid, TimeSpan.FromMilliseconds(50));
+        try
+        {
+            using var call = clients[0].Reports.GenerateAuditReport(new GenerateAuditReportRequest
+            {
+                StartTime = Timestamp.FromDateTimeOffset(runStart.AddDays(-1)),
+                EndTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(1)),
+                Format = ReportFormat.Html,
+            }, cancellationToken: ct);
+            await foreach (var chunk in call.ResponseStream.ReadAllAsync(ct))
+            {
+                bytes += chunk.Data.Length;
+                chunks++;
+            }
+        }
+        catch (RpcException e)
+        {
+            error = $"{e.StatusCode}: {e.Status.Detail}";
+        }
+        finally
+        {
+            timer.Stop();
+            await sampler.DisposeAsync();
+        }
+
+        var after = server.Memory()?.RssBytes ?? 0;
+        return new ReportResult(timer.Elapsed.TotalSeconds, bytes, chunks, before, Math.Max(sampler.MaxRssBytes, Math.Max(before, after)), after,
+            sampler.Samples, error is null ? 0 : 1, error);
+    }
+
+    public async Task<VerifyResult> VerifyLedgerAsync(CancellationToken ct)
+    {
+        var timer = Stopwatch.StartNew();
+        var response = await clients[0].Ledger.VerifyLedgerAsync(new VerifyLedgerRequest(), cancellationToken: ct);
+        timer.Stop();
+        var seconds = timer.Elapsed.TotalSeconds;
+        return new VerifyResult(seconds, response.Valid, response.EntriesChecked, response.ClaimsChecked, response.EntriesChecked / seconds,
+            response.FirstProblem is { } p ? $"{p.Kind} at entry {p.Sequence} ({p.Subject}): {p.Description}" : null);
+    }
+
+    private async Task CreateClaimAsync(BenchClient c, bool allowDuplicate, CancellationToken ct)
+    {
+        var index = state.NextClaimIndex();
+        var request = Generator.Claim(index, state.SourceNames, state.RunId);
+        request.AllowDuplicate = allowDuplicate;
+        var claim = await c.Claims.CreateClaimAsync(request, cancellationToken: ct);
+        state.AddClaim(claim.Name);
+    }
+
+    private async Task<PhaseResult> Timed(string name, Func<BenchClient, CancellationToken, Task<bool>> call, CancellationToken ct)
+    {
+        var result = await PhaseRunner.RunTimedAsync(name, clients, call, warmup, duration, ct);
+        log(Describe(result));
+        return result;
+    }
+
+    public static string Describe(PhaseResult r) =>
+        $"{r.Name,-22} {r.PerSecond,10:N0}/s  p50 {r.P50Ms,7:0.00} ms  p95 {r.P95Ms,7:0.00} ms  p99 {r.P99Ms,7:0.00} ms  " +
+        $"calls {r.Calls:N0}  errors {r.Errors:N0}" + (r.Rejections > 0 ? $"  rejections {r.Rejections:N0}" : "") + (r.Note is null ? "" : $"  ({r.Note})") +
+        string.Concat(r.ErrorSamples.Select(s => $"{Environment.NewLine}      ! {s}"));
+
+    private static void Require(PhaseResult result, bool ok, string what)
+    {
+        if (!ok || result.Errors > 0)
+        {
+            throw new BenchmarkFailedException($"{what} failed: {result.Errors} errors; {string.Join("; ", result.ErrorSamples)}");
+        }
+    }
+}
+
+/// <summary>A failure that makes the remaining measurements meaningless; the run stops and says why.</summary>
+public sealed class BenchmarkFailedException(string message) : Exception(message);

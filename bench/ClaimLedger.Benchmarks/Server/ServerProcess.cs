@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using ClaimLedger.Contracts.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace ClaimLedger.Benchmarks.Server;
+
+/// <summary>
+/// The server under test: built in Release, started as a child process on a free loopback port with a fresh data
+/// directory, and killed (with the directory deleted) on <see cref="DisposeAsync"/> — also on Ctrl+C and on failure.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private const string ServerProject = "src/ClaimLedger.Server/ClaimLedger.Server.csproj";
+    private const int OutputLinesKept = 200;
+
+    private readonly Process _process;
+    private readonly Queue<string> _output = new();
+    private int _disposed;
+
+    private ServerProcess(Process process, string dataDirectory, string url)
+    {
+        _process = process;
+        DataDirectory = dataDirectory;
+        Url = url;
+    }
+
+    public int Pid => _process.Id;
+
+    public string Url { get; }
+
+    /// <summary>The server's data directory (a fresh temporary directory, deleted at the end).</summary>
+    public string DataDirectory { get; }
+
+    public string DatabasePath => Path.Combine(DataDirectory, "claimledger.db");
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The repository root: the nearest directory at or above <paramref name="start"/> holding ClaimLedger.sln.</summary>
+    public static string FindRepositoryRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ClaimLedger.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No ClaimLedger.sln in {start} or above it: run the benchmark from inside the repository.");
+    }
+
+    public static async Task BuildAsync(string repoRoot, TextWriter log, CancellationToken ct)
+    {
+        log.WriteLine($"Building {ServerProject} (Release)…");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = repoRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "build", ServerProject, "-c", "Release", "-nologo", "-v", "quiet" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var build = Process.Start(psi) ?? throw new InvalidOperationException("Could not start dotnet build.");
+        var stdout = build.StandardOutput.ReadToEndAsync(ct);
+        var stderr = build.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await build.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            build.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        if (build.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"Building the server failed (exit code {build.ExitCode}):\n{await stdout}\n{await stderr}");
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(string repoRoot, TextWriter log, CancellationToken ct)
+    {
+        var dll = Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0", "ClaimLedger.Server.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} does not exist: build the server in Release (or drop --skip-build).");
+        }
+
+        var dataDirectory = Directory.CreateTempSubdirectory("claimledger-bench-").FullName;
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            // The content root: the server reads its appsettings.json (HTTP/2 endpoint defaults, logging) from here.
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        psi.Environment["Database__DataDirectory"] = dataDirectory;
+        psi.Environment["Kestrel__Endpoints__Grpc__Url"] = url;
+        psi.Environment["Staleness__Enabled"] = "false";
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the server.");
+        var server = new ServerProcess(process, dataDirectory, url);
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
+            log.WriteLine($"Server pid {server.Pid} listening on {url}, data in {dataDirectory}");
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The bootstrap ADMIN key the server wrote on its first start.</summary>
+    public async Task<string> ReadAdminKeyAsync(CancellationToken ct)
+    {
+        var path = Path.Combine(DataDirectory, "admin-api-key");
+        for (var attempt = 0; attempt < 100 && !File.Exists(path); attempt++)
+        {
+            await Task.Delay(50, ct);
+        }
+
+        var key = (await File.ReadAllTextAsync(path, ct)).Trim();
+        return key.Length > 0 ? key : throw new InvalidOperationException($"{path} is empty.");
+    }
+
+    /// <summary>VmRSS and VmHWM of the server process (Linux; null elsewhere or after exit).</summary>
+    public ProcessMemory? Memory() => ProcessMemory.Read(Pid);
+
+    /// <summary>The last lines the server printed, for error messages.</summary>
+    public string RecentOutput()
+    {
+        lock (_output)
+        {
+            return string.Join(Environment.NewLine, _output);
+        }
+    }
+
+    /// <summary>Kills the server and deletes its data directory. Safe to call more than once, from any thread.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone, or refusing to die: nothing more to do from here.
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+
+        DeleteDirectory(DataDirectory);
+    }
+
+    private static void DeleteDirectory(string path)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(path))
+                {
+                    Directory.Delete(path, recursive: true);
+                }
+
+                return;
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(200);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                Thread.Sleep(200);
+            }
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            while (_output.Count > OutputLinesKept)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var channel = GrpcChannel.ForAddress(Url);
+        var diagnostics = new DiagnosticsService.DiagnosticsServiceClient(channel);
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with code {_process.ExitCode} before answering Ping:\n{RecentOutput()}");
+            }
+
+            try
+            {
+                await diagnostics.PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: ct);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                if (deadline.Elapsed > timeout)
+                {
+                    throw new InvalidOperationException($"The server did not answer Ping within {timeout.TotalSeconds:0} s:\n{RecentOutput()}", e);
+                }
+
+                await Task.Delay(100, ct);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
