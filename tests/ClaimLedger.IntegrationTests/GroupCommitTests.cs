@@ -195,6 +195,33 @@ public sealed class GroupCommitTests : IAsyncLifetime
         verified.ClaimsChecked.ShouldBe(48);
     }
 
+    [Fact]
+    public async Task ConcurrentNearDuplicates_OneIsRecorded_TheOthersAreRefused_ThoughAllPassedTheSearchBeforeTheTransaction()
+    {
+        await using var server = new ClaimLedgerServer();
+        var claims = server.Claims();
+        await claims.CreateClaimAsync(TestData.NewClaim()); // so the searches before the transaction have claims to skip later
+        var text = TestData.UniqueText();
+        var variants = new[] { text, text.ToUpperInvariant(), text + "!", "  " + text.Replace(" ", "  ", StringComparison.Ordinal), text + ".", "\"" + text + "\"" };
+
+        var results = await Task.WhenAll(variants.SelectMany(v => Enumerable.Repeat(v, 4)).Select(async v =>
+        {
+            try
+            {
+                await claims.CreateClaimAsync(TestData.NewClaim(v));
+                return StatusCode.OK;
+            }
+            catch (RpcException e)
+            {
+                return e.StatusCode;
+            }
+        }));
+
+        results.Count(r => r == StatusCode.OK).ShouldBe(1);
+        results.Count(r => r == StatusCode.AlreadyExists).ShouldBe(results.Length - 1);
+        Db.Scalar(server.DatabasePath, "SELECT count(*) FROM claims").ShouldBe(2);
+    }
+
     private SqliteGroupCommit NewWriter(int maxBatch)
     {
         var writer = new SqliteGroupCommit(_database, Options.Create(new DatabaseOptions { DataDirectory = _directory, MaxGroupCommit = maxBatch }),

@@ -51,41 +51,18 @@ public static class TextSimilarity
     }
 
     /// <summary>Similarity of two already-normalised texts, 0..1 (1 when equal).</summary>
-    public static double Similarity(string normalizedA, string normalizedB)
+    public static double Similarity(string normalizedA, string normalizedB) =>
+        string.Equals(normalizedA, normalizedB, StringComparison.Ordinal) ? 1.0 : Similarity(Profile.Of(normalizedA), Profile.Of(normalizedB));
+
+    /// <summary>Similarity of two profiled texts: build the profile of a text once to compare it with many.</summary>
+    public static double Similarity(Profile a, Profile b)
     {
-        if (normalizedA.Length == 0 && normalizedB.Length == 0)
+        if (string.Equals(a.Text, b.Text, StringComparison.Ordinal))
         {
             return 1.0;
         }
 
-        if (string.Equals(normalizedA, normalizedB, StringComparison.Ordinal))
-        {
-            return 1.0;
-        }
-
-        return (Dice(Trigrams(normalizedA), Trigrams(normalizedB)) + Dice(WordBigrams(normalizedA), WordBigrams(normalizedB))) / 2.0;
-    }
-
-    private static double Dice(HashSet<string> a, HashSet<string> b) =>
-        a.Count == 0 || b.Count == 0 ? 0.0 : 2.0 * a.Count(b.Contains) / (a.Count + b.Count);
-
-    private static HashSet<string> WordBigrams(string normalized)
-    {
-        var words = normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        if (words.Length == 0)
-        {
-            return set;
-        }
-
-        set.Add("^ " + words[0]);
-        for (var i = 0; i + 1 < words.Length; i++)
-        {
-            set.Add(words[i] + " " + words[i + 1]);
-        }
-
-        set.Add(words[^1] + " $");
-        return set;
+        return (Dice(a.Trigrams, b.Trigrams) + Dice(a.WordBigrams, b.WordBigrams)) / 2.0;
     }
 
     /// <summary>The distinct words of a normalised text, longest first, for candidate retrieval.</summary>
@@ -96,15 +73,107 @@ public static class TextSimilarity
             .Take(max)
             .ToList();
 
-    private static HashSet<string> Trigrams(string normalized)
+    /// <summary>
+    /// A normalised text's shingles as sorted, distinct 64-bit keys, so a comparison is one merge of two arrays with
+    /// no allocation: a character trigram is its three UTF-16 code units (exact); a word bigram is the pair of its
+    /// words' hashes (start and end markers included).
+    /// </summary>
+    public sealed class Profile
     {
-        var padded = " " + normalized + " ";
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i + 3 <= padded.Length; i++)
+        private Profile(string text, long[] trigrams, long[] wordBigrams)
         {
-            set.Add(padded.Substring(i, 3));
+            Text = text;
+            Trigrams = trigrams;
+            WordBigrams = wordBigrams;
         }
 
-        return set;
+        public string Text { get; }
+
+        internal long[] Trigrams { get; }
+
+        internal long[] WordBigrams { get; }
+
+        public static Profile Of(string normalized) => new(normalized, TrigramKeys(normalized), WordBigramKeys(normalized));
+
+        private static long[] TrigramKeys(string normalized)
+        {
+            var padded = " " + normalized + " ";
+            var keys = new long[Math.Max(0, padded.Length - 2)];
+            for (var i = 0; i + 3 <= padded.Length; i++)
+            {
+                keys[i] = ((long)padded[i] << 32) | ((long)padded[i + 1] << 16) | padded[i + 2];
+            }
+
+            return SortedDistinct(keys);
+        }
+
+        private static long[] WordBigramKeys(string normalized)
+        {
+            var words = normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0)
+            {
+                return [];
+            }
+
+            const int Start = 0x5E; // "^"
+            const int End = 0x24; // "$"
+            var keys = new long[words.Length + 1];
+            keys[0] = Pair(Start, Hash(words[0]));
+            for (var i = 0; i + 1 < words.Length; i++)
+            {
+                keys[i + 1] = Pair(Hash(words[i]), Hash(words[i + 1]));
+            }
+
+            keys[^1] = Pair(Hash(words[^1]), End);
+            return SortedDistinct(keys);
+        }
+
+        private static int Hash(string word) => string.GetHashCode(word, StringComparison.Ordinal);
+
+        private static long Pair(int first, int second) => ((long)first << 32) | (uint)second;
+
+        private static long[] SortedDistinct(long[] keys)
+        {
+            Array.Sort(keys);
+            var n = 0;
+            for (var i = 0; i < keys.Length; i++)
+            {
+                if (n == 0 || keys[i] != keys[n - 1])
+                {
+                    keys[n++] = keys[i];
+                }
+            }
+
+            return n == keys.Length ? keys : keys[..n];
+        }
+    }
+
+    private static double Dice(long[] a, long[] b)
+    {
+        if (a.Length == 0 || b.Length == 0)
+        {
+            return 0.0;
+        }
+
+        int i = 0, j = 0, common = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] == b[j])
+            {
+                common++;
+                i++;
+                j++;
+            }
+            else if (a[i] < b[j])
+            {
+                i++;
+            }
+            else
+            {
+                j++;
+            }
+        }
+
+        return 2.0 * common / (a.Length + b.Length);
     }
 }

@@ -5,6 +5,7 @@ using ClaimLedger.Server.Infrastructure.Security;
 using Dapper;
 using FluentValidation;
 using MediatR;
+using MediatR.Pipeline;
 
 namespace ClaimLedger.Server.Infrastructure;
 
@@ -30,6 +31,7 @@ public static class ServiceRegistration
         services.AddScoped<ICurrentActor, CurrentActor>();
         services.AddSingleton<LedgerNotifier>();
         services.AddSingleton<Features.Claims.TermRarity>();
+        services.AddScoped<Features.Claims.NearDuplicatePrecheck>();
         services.AddSingleton<Features.Access.AdminKeyBootstrap>();
 
         services.AddScoped<ServiceFactory>(sp => sp.GetService!);
@@ -37,6 +39,9 @@ public static class ServiceRegistration
         services.Scan(scan => scan
             .FromAssemblyOf<DbSession>()
             .AddClasses(c => c.AssignableTo(typeof(IRequestHandler<,>)), publicOnly: false)
+            .AsImplementedInterfaces()
+            .WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo(typeof(IRequestPreProcessor<>)), publicOnly: false)
             .AsImplementedInterfaces()
             .WithScopedLifetime()
             .AddClasses(c => c.AssignableTo(typeof(IValidator<>)), publicOnly: false)

@@ -21,9 +21,13 @@ internal static class ClaimWriter
     private const string InsertTopicSql = "INSERT INTO claim_topics (claim_seq, topic) VALUES (@Seq, @Topic)";
 
     /// <summary>ALREADY_EXISTS (NEAR_DUPLICATE_CLAIM, naming the similar claims) when a live claim is that similar.</summary>
-    public static async Task EnsureNotDuplicateAsync(DbSession db, TermRarity rarity, string text, CancellationToken ct, bool includeRetracted = false)
+    /// <param name="precheck">The search already done outside the transaction, if any: then only later claims are searched here.</param>
+    public static async Task EnsureNotDuplicateAsync(DbSession db, TermRarity rarity, string text, CancellationToken ct, bool includeRetracted = false,
+        NearDuplicatePrecheck? precheck = null)
     {
-        var similar = await SimilarClaims.FindAsync(db, rarity, TextSimilarity.Normalize(text.Trim()), TextSimilarity.DuplicateThreshold, 10, ct, includeRetracted);
+        var normalized = TextSimilarity.Normalize(text.Trim());
+        var since = precheck?.SearchedThrough(normalized, includeRetracted) ?? 0;
+        var similar = await SimilarClaims.FindAsync(db, rarity, normalized, TextSimilarity.DuplicateThreshold, 10, ct, includeRetracted, since);
         if (similar.Count == 0)
         {
             return;
@@ -45,21 +49,23 @@ internal static class ClaimWriter
     }
 
     /// <returns>The new claim's id. The claim is UNVERIFIED, with its CREATED event.</returns>
-    public static async Task<string> InsertAsync(DbSession db, NewClaim c, string actor, string now, CancellationToken ct)
+    public static async Task<string> InsertAsync(DbSession db, TermRarity rarity, NewClaim c, string actor, string now, CancellationToken ct)
     {
         var id = ResourceNames.NewId();
         var text = c.Text.Trim();
+        var normalized = TextSimilarity.Normalize(text);
         var seq = await db.ExecuteScalarAsync<long>(InsertSql, new
         {
             Id = id,
             Text = text,
-            NormalizedText = TextSimilarity.Normalize(text),
+            NormalizedText = normalized,
             Claimant = c.Claimant.Trim(),
             ClaimTime = c.ClaimTime is { } t ? DbTime.ToDb(t) : null,
             LanguageCode = LanguageTags.Canonicalize(c.LanguageCode),
             c.ReviewIntervalSeconds,
             Now = now,
         }, ct);
+        rarity.Recorded(normalized);
         foreach (var topic in ClaimRules.NormalizeTopics(c.Topics))
         {
             await db.ExecuteAsync(InsertTopicSql, new { Seq = seq, Topic = topic }, ct);

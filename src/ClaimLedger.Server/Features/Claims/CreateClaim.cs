@@ -9,6 +9,7 @@ using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using FluentValidation;
 using MediatR;
+using MediatR.Pipeline;
 
 namespace ClaimLedger.Server.Features.Claims;
 
@@ -48,18 +49,25 @@ public static class CreateClaim
         }
     }
 
-    internal sealed class Handler(DbSession db, TermRarity rarity, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
+    /// <summary>The costly part of the near-duplicate search, before the write transaction (see <see cref="NearDuplicatePrecheck"/>).</summary>
+    internal sealed class Precheck(DbSession db, TermRarity rarity, NearDuplicatePrecheck precheck) : IRequestPreProcessor<Command>
+    {
+        public Task Process(Command command, CancellationToken ct) =>
+            command.AllowDuplicate ? Task.CompletedTask : precheck.RunAsync(db, rarity, command.Text, includeRetracted: false, ct);
+    }
+
+    internal sealed class Handler(DbSession db, TermRarity rarity, NearDuplicatePrecheck precheck, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
         public async Task<Claim> Handle(Command command, CancellationToken ct)
         {
             if (!command.AllowDuplicate)
             {
-                await ClaimWriter.EnsureNotDuplicateAsync(db, rarity, command.Text, ct);
+                await ClaimWriter.EnsureNotDuplicateAsync(db, rarity, command.Text, ct, precheck: precheck);
             }
 
             var now = DbTime.ToDb(clock.GetUtcNow());
             var who = actor.Name;
-            var id = await ClaimWriter.InsertAsync(db, new ClaimWriter.NewClaim(
+            var id = await ClaimWriter.InsertAsync(db, rarity, new ClaimWriter.NewClaim(
                 command.Text, command.Claimant, command.ClaimTime, command.LanguageCode, command.Topics, command.ReviewIntervalSeconds), who, now, ct);
             foreach (var evidence in command.Evidence)
             {

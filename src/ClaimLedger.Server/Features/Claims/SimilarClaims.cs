@@ -12,12 +12,13 @@ internal static class SimilarClaims
 {
     private const int MaxWords = 24;
     private const int RareWords = 6;
+    private const long PostingsBudget = 2000;
     private const string MaxCandidates = "50";
 
     private const string CandidatesSql = $"""
         SELECT c.seq AS Seq, c.id AS Id, c.normalized_text AS NormalizedText
         FROM claims_fts f JOIN claims c ON c.seq = f.rowid
-        WHERE claims_fts MATCH @Match AND (@IncludeRetracted OR c.status <> 'RETRACTED')
+        WHERE claims_fts MATCH @Match AND f.rowid > @Since AND (@IncludeRetracted OR c.status <> 'RETRACTED')
         ORDER BY bm25(claims_fts)
         LIMIT {MaxCandidates}
         """;
@@ -25,27 +26,29 @@ internal static class SimilarClaims
     private const string ExactSql = """
         SELECT c.seq AS Seq, c.id AS Id, c.normalized_text AS NormalizedText
         FROM claims c
-        WHERE c.normalized_text = @Normalized AND (@IncludeRetracted OR c.status <> 'RETRACTED')
+        WHERE c.normalized_text = @Normalized AND c.seq > @Since AND (@IncludeRetracted OR c.status <> 'RETRACTED')
         """;
 
+    /// <param name="since">Only claims recorded after this seq (see <see cref="NearDuplicatePrecheck"/>); 0 for all.</param>
     public sealed record Match(long Seq, string Id, double Similarity);
 
     private sealed record Candidate(long Seq, string Id, string NormalizedText);
 
     public static async Task<IReadOnlyList<Match>> FindAsync(DbSession db, TermRarity rarity, string normalized, double threshold, int max,
-        CancellationToken ct, bool includeRetracted = false)
+        CancellationToken ct, bool includeRetracted = false, long since = 0)
     {
-        var words = await rarity.RarestAsync(db, TextSimilarity.Words(normalized, MaxWords), RareWords, ct);
-        var candidates = new List<Candidate>(await db.QueryAsync<Candidate>(ExactSql, new { Normalized = normalized, IncludeRetracted = includeRetracted }, ct));
+        var words = await rarity.RarestAsync(db, TextSimilarity.Words(normalized, MaxWords), RareWords, PostingsBudget, ct);
+        var candidates = new List<Candidate>(await db.QueryAsync<Candidate>(ExactSql, new { Normalized = normalized, IncludeRetracted = includeRetracted, Since = since }, ct));
         if (words.Count > 0)
         {
             var match = string.Join(" OR ", words.Select(w => "\"" + w + "\""));
-            candidates.AddRange(await db.QueryAsync<Candidate>(CandidatesSql, new { Match = match, IncludeRetracted = includeRetracted }, ct));
+            candidates.AddRange(await db.QueryAsync<Candidate>(CandidatesSql, new { Match = match, IncludeRetracted = includeRetracted, Since = since }, ct));
         }
 
+        var profile = TextSimilarity.Profile.Of(normalized);
         return candidates
             .DistinctBy(c => c.Seq)
-            .Select(c => new Match(c.Seq, c.Id, TextSimilarity.Similarity(normalized, c.NormalizedText)))
+            .Select(c => new Match(c.Seq, c.Id, TextSimilarity.Similarity(profile, TextSimilarity.Profile.Of(c.NormalizedText))))
             .Where(m => m.Similarity >= threshold)
             .OrderByDescending(m => m.Similarity)
             .ThenBy(m => m.Seq)

@@ -56,7 +56,7 @@ public static class UpdateClaim
         }
     }
 
-    internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
+    internal sealed class Handler(DbSession db, TermRarity rarity, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
         private const string UpdateSql = """
             UPDATE claims SET
@@ -98,6 +98,11 @@ public static class UpdateClaim
                 ReviewIntervalSeconds = command.Has("review_interval") ? command.ReviewIntervalSeconds : row.ReviewIntervalSeconds,
                 Now = now,
             }, ct);
+            if (text != row.Text)
+            {
+                rarity.Recorded(TextSimilarity.Normalize(text));
+            }
+
             if (command.Has("topics"))
             {
                 await db.ExecuteAsync("DELETE FROM claim_topics WHERE claim_seq = @Seq", new { row.Seq }, ct);

@@ -14,6 +14,7 @@ using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using FluentValidation.Results;
 using MediatR;
+using MediatR.Pipeline;
 
 namespace ClaimLedger.Server.Features.Transfer;
 
@@ -90,7 +91,14 @@ public static class ImportClaim
                 ? record.Sources.FirstOrDefault(s => UrlCanonicalizer.TryCanonicalize(s.Url, out var have, out _) && have == wanted)
                 : null;
 
-    internal sealed class Handler(DbSession db, TermRarity rarity, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
+    /// <summary>The costly part of the near-duplicate search, before the write transaction (see <see cref="NearDuplicatePrecheck"/>).</summary>
+    internal sealed class Precheck(DbSession db, TermRarity rarity, NearDuplicatePrecheck precheck) : IRequestPreProcessor<Command>
+    {
+        public Task Process(Command command, CancellationToken ct) =>
+            precheck.RunAsync(db, rarity, command.Record.Claim.Text, includeRetracted: true, ct);
+    }
+
+    internal sealed class Handler(DbSession db, TermRarity rarity, NearDuplicatePrecheck precheck, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
         // The same rules CreateSource and AddEvidence apply, built once (validators are stateless).
         private static readonly CreateSource.Validator SourceRules = new();
@@ -103,7 +111,7 @@ public static class ImportClaim
             var now = DbTime.ToDb(clock.GetUtcNow());
             var who = actor.Name;
             // Retracted claims count too: importing the same file twice must create nothing new.
-            await ClaimWriter.EnsureNotDuplicateAsync(db, rarity, c.Text, ct, includeRetracted: true);
+            await ClaimWriter.EnsureNotDuplicateAsync(db, rarity, c.Text, ct, includeRetracted: true, precheck);
 
             var sourceIds = new Dictionary<Source, string>(ReferenceEqualityComparer.Instance);
             for (var i = 0; i < record.Sources.Count; i++)
@@ -121,7 +129,7 @@ public static class ImportClaim
                 sourceIds[s] = (await CreateSource.Handler.FindOrCreateAsync(db, create, now, ct)).Id;
             }
 
-            var claimId = await ClaimWriter.InsertAsync(db, new ClaimWriter.NewClaim(
+            var claimId = await ClaimWriter.InsertAsync(db, rarity, new ClaimWriter.NewClaim(
                 c.Text, c.Claimant, c.ClaimTime.ToDateTimeOffsetOrNull(), c.LanguageCode, c.Topics.ToList(), c.ReviewInterval.ToSeconds()), who, now, ct);
             var evidenceIds = new List<string>();
             foreach (var e in record.Evidence)
