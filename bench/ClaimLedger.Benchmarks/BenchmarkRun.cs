@@ -72,6 +72,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerProcess server,
         var listTopic = Checked(await w.ListClaimsByTopicAsync(ct));
         var listStatus = Checked(await w.ListClaimsByStatusAsync(ct));
         var search = Checked(await w.SearchClaimsAsync(ct));
+        var searchLight = Checked(await w.SearchClaimsLightAsync(ct));
 
         var dueClaims = (int)Math.Max(100, size / 100);
         var staleness = await w.StalenessSweepAsync(dueClaims, ct);
@@ -117,7 +118,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerProcess server,
 
         var atEnd = TrackMemory();
         Log($"Server memory: RSS {Mb(atEnd?.RssBytes ?? 0)}, peak {Mb(atEnd?.PeakRssBytes ?? 0)}");
-        return new SizeResult(size, claimsAtStart, claimsAtStart + load.Calls, claimsBeforeWrites, state.ClaimCount, load, ping, create, get, list, listTopic, listStatus, search, verdicts, staleness,
+        return new SizeResult(size, claimsAtStart, claimsAtStart + load.Calls, claimsBeforeWrites, state.ClaimCount, load, ping, create, get, list, listTopic, listStatus, search, searchLight, verdicts, staleness,
             report, verify, hashing, storageResult, afterLoad, atEnd);
     }
 

@@ -88,6 +88,15 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
         return true;
     }, ct);
 
+    /// <summary>SearchClaims from only <see cref="LightClients"/> clients: its latency when the server is not saturated.</summary>
+    public Task<PhaseResult> SearchClaimsLightAsync(CancellationToken ct) => Timed($"SearchClaims@{LightClients}", async (c, token) =>
+    {
+        await c.Claims.SearchClaimsAsync(new SearchClaimsRequest { Query = Generator.SearchQuery(c.Random), PageSize = 10 }, cancellationToken: token);
+        return true;
+    }, ct, LightClients);
+
+    public const int LightClients = 4;
+
     /// <summary>
     /// Untimed: <paramref name="count"/> claims created with ORIGIN + SUPPORTS/REFUTES evidence (optionally with their
     /// own review interval), each moved to IN_REVIEW, and their SUPPORTS/REFUTES evidence name read back (CreateClaim
@@ -257,9 +266,9 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
         state.AddClaim(claim.Name);
     }
 
-    private async Task<PhaseResult> Timed(string name, Func<BenchClient, CancellationToken, Task<bool>> call, CancellationToken ct)
+    private async Task<PhaseResult> Timed(string name, Func<BenchClient, CancellationToken, Task<bool>> call, CancellationToken ct, int? clientCount = null)
     {
-        var result = await PhaseRunner.RunTimedAsync(name, clients, call, warmup, duration, ct);
+        var result = await PhaseRunner.RunTimedAsync(name, clientCount is { } n ? clients.Take(n).ToList() : clients, call, warmup, duration, ct);
         log(Describe(result));
         return result;
     }

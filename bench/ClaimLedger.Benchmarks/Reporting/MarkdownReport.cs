@@ -120,6 +120,7 @@ public static class MarkdownReport
         Row(b, "ListClaims (page 25, topic filter)", s.ListClaimsByTopic, VsPing(s.ListClaimsByTopic), "");
         Row(b, "ListClaims (page 25, status filter)", s.ListClaimsByStatus, VsPing(s.ListClaimsByStatus), "");
         Row(b, "SearchClaims (1–3 words, page 10)", s.SearchClaims, VsPing(s.SearchClaims), Judge(Targets.SearchP95));
+        Row(b, $"SearchClaims from {Phases.Workloads.LightClients} clients", s.SearchClaimsLight, VsPing(s.SearchClaimsLight), Judge(Targets.SearchP95Light));
         var v = s.SubmitVerdict;
         Row(b, "SubmitVerdict", v.Phase,
             $"{VsPing(v.Phase)} — {VsStorage(v.Phase)}; pool of {N(v.PoolSize)} IN_REVIEW claims, {N(v.PoolLeft)} left" + (v.Phase.Note is null ? "" : $" ({v.Phase.Note})"), "");
@@ -162,7 +163,7 @@ public static class MarkdownReport
             $"{N(hash.Entries)} entries ({hash.Bytes / 1e6:0.0} MB), one pass {hash.HashSeconds:0.000} s; reading and building them took {hash.ReadSeconds:0.00} s |");
         b.AppendLine();
 
-        var samples = new[] { s.Load, s.Ping, s.CreateClaim, s.GetClaim, s.ListClaims, s.ListClaimsByTopic, s.ListClaimsByStatus, s.SearchClaims, v.Phase }
+        var samples = new[] { s.Load, s.Ping, s.CreateClaim, s.GetClaim, s.ListClaims, s.ListClaimsByTopic, s.ListClaimsByStatus, s.SearchClaims, s.SearchClaimsLight, v.Phase }
             .Where(p => p.ErrorSamples.Count > 0)
             .ToList();
         if (samples.Count > 0)

@@ -36,6 +36,7 @@ public sealed record SizeResult(
     PhaseResult ListClaimsByTopic,
     PhaseResult ListClaimsByStatus,
     PhaseResult SearchClaims,
+    PhaseResult SearchClaimsLight,
     VerdictResult SubmitVerdict,
     StalenessResult Staleness,
     ReportResult AuditReport,

@@ -12,8 +12,8 @@ internal static class SimilarClaims
 {
     private const int MaxWords = 24;
     private const int RareWords = 6;
-    private const long PostingsBudget = 2000;
-    private const string MaxCandidates = "50";
+    private const long PostingsBudget = 600;
+    private const string MaxCandidates = "25";
 
     private const string CandidatesSql = $"""
         SELECT c.seq AS Seq, c.id AS Id, c.normalized_text AS NormalizedText

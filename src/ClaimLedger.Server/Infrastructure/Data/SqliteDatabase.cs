@@ -25,7 +25,7 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
             DefaultTimeout = Math.Max(1, o.BusyTimeoutMs / 1000),
         }.ToString();
         var synchronous = o.Synchronous.ToUpperInvariant() is "FULL" or "NORMAL" or "EXTRA" ? o.Synchronous.ToUpperInvariant() : "FULL";
-        _pragmas = $"PRAGMA busy_timeout = {o.BusyTimeoutMs}; PRAGMA synchronous = {synchronous}; PRAGMA cache_size = -{Math.Max(2048, o.CacheSizeKib)}; PRAGMA mmap_size = {Math.Max(0, o.MmapSizeMib) * 1024L * 1024L};";
+        _pragmas = $"PRAGMA busy_timeout = {o.BusyTimeoutMs}; PRAGMA synchronous = {synchronous}; PRAGMA cache_size = -{Math.Max(512, o.CacheSizeKib)}; PRAGMA mmap_size = {Math.Max(0, o.MmapSizeMib) * 1024L * 1024L};";
         DatabasePath = o.DatabasePath;
     }
 

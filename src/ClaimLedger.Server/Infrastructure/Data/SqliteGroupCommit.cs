@@ -25,6 +25,7 @@ public sealed class SqliteGroupCommit : ICommandTransactions, IAsyncDisposable
     private readonly ILogger<SqliteGroupCommit> _logger;
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly int _maxBatch;
+    private readonly int _writerCacheKib;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _commitDuration;
     private int _waiting;
@@ -39,6 +40,7 @@ public sealed class SqliteGroupCommit : ICommandTransactions, IAsyncDisposable
         _factory = factory;
         _logger = logger;
         _maxBatch = Math.Max(1, options.Value.MaxGroupCommit);
+        _writerCacheKib = Math.Max(512, options.Value.WriterCacheSizeKib);
         var meter = meters.Create(MeterName);
         _batchSize = meter.CreateHistogram<int>("claimledger.db.group_commit.commands", "{command}", "Commands committed together by one commit");
         _commitDuration = meter.CreateHistogram<double>("claimledger.db.group_commit.duration", "s", "Time the COMMIT (the fsync) of one group took");
@@ -131,7 +133,14 @@ public sealed class SqliteGroupCommit : ICommandTransactions, IAsyncDisposable
 
         try
         {
-            _connection ??= await _factory.OpenAsync(CancellationToken.None);
+            if (_connection is null)
+            {
+                _connection = await _factory.OpenAsync(CancellationToken.None);
+                await using var pragma = _connection.CreateCommand();
+                pragma.CommandText = $"PRAGMA cache_size = -{_writerCacheKib}";
+                await pragma.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+
             _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
         }
         catch
