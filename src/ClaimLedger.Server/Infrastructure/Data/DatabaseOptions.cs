@@ -16,8 +16,11 @@ public sealed class DatabaseOptions
     /// <summary>SQLite synchronous level; FULL keeps every acknowledged commit across power loss (see ADR 0004).</summary>
     public string Synchronous { get; set; } = "FULL";
 
-    /// <summary>SQLite page cache per pooled (reading) connection, in KiB (PRAGMA cache_size); SQLite's default is 2 MiB.</summary>
-    public int CacheSizeKib { get; set; } = 2 * 1024;
+    /// <summary>
+    /// SQLite page cache per pooled (reading) connection, in KiB (PRAGMA cache_size). Smaller than SQLite's 2 MiB default:
+    /// under load there is a pooled connection per concurrent request, and their pages are in the OS page cache anyway.
+    /// </summary>
+    public int CacheSizeKib { get; set; } = 512;
 
     /// <summary>Page cache of the one writer connection (group commit), in KiB: every write walks its indexes.</summary>
     public int WriterCacheSizeKib { get; set; } = 32 * 1024;
