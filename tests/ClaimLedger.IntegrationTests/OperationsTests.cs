@@ -59,6 +59,30 @@ public sealed class OperationsTests(ClaimLedgerServer server) : IClassFixture<Cl
         Pragma(connection, "foreign_keys").ShouldBe("1");
         Pragma(connection, "synchronous").ShouldBe("2"); // FULL
         Pragma(connection, "busy_timeout").ShouldBe("5000");
+        Pragma(connection, "cache_size").ShouldBe("-512");
+    }
+
+    [Fact]
+    public async Task PooledConnections_KeepTheirPragmas_WhichAreSetOncePerNativeConnection()
+    {
+        var database = new SqliteDatabase(Options.Create(new DatabaseOptions { DataDirectory = server.DataDirectory, CacheSizeKib = 777 }));
+        SQLitePCL.sqlite3 first;
+        await using (var connection = (SqliteConnection)await database.OpenAsync(CancellationToken.None))
+        {
+            first = connection.Handle!;
+            Pragma(connection, "cache_size").ShouldBe("-777");
+        }
+
+        // The pool hands the same native connection out again: its settings are still there without being set again.
+        await using var again = (SqliteConnection)await database.OpenAsync(CancellationToken.None);
+        again.Handle.ShouldBeSameAs(first);
+        Pragma(again, "cache_size").ShouldBe("-777");
+        Pragma(again, "synchronous").ShouldBe("2");
+
+        // A connection string's pool cleared: a new native connection, configured afresh.
+        SqliteConnection.ClearPool(again);
+        await using var fresh = (SqliteConnection)await database.OpenAsync(CancellationToken.None);
+        Pragma(fresh, "cache_size").ShouldBe("-777");
     }
 
     [Fact]

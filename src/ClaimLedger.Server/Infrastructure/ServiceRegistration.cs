@@ -17,6 +17,7 @@ public static class ServiceRegistration
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
+        services.AddOptions<Features.Claims.SearchClaims.Options>().Bind(configuration.GetSection(Features.Claims.SearchClaims.Options.Section));
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<ISqlDialect>(sp => sp.GetRequiredService<SqliteDatabase>());

@@ -31,6 +31,9 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
 
     public string DatabasePath { get; }
 
+    private static readonly object Configured = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
+
     public string ConnectionString => _connectionString;
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -39,9 +42,15 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = _pragmas;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            // Pragmas belong to the native connection, which the pool keeps across opens: set them once per handle.
+            if (!_configured.TryGetValue(connection.Handle!, out _))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = _pragmas;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                _configured.AddOrUpdate(connection.Handle!, Configured);
+            }
+
             return connection;
         }
         catch
