@@ -1,6 +1,7 @@
 extern alias cli;
 
 using System.Diagnostics;
+using ClaimLedger.IntegrationTests.Infrastructure;
 using System.Text;
 using System.Text.Json;
 using CliEntry = cli::ClaimLedger.Cli.Cli;
@@ -118,15 +119,7 @@ public sealed class CliRunner(CliServer server)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "claimledger.dll");
         File.Exists(dll).ShouldBeTrue($"{dll} is built next to the tests");
-        // The SDK tells child processes which dotnet host runs them; else the one on PATH.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(dll);
+        var start = DotnetProcess.StartInfo("claimledger.dll");
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

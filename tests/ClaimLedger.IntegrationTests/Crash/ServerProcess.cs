@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClaimLedger.IntegrationTests.Infrastructure;
 using ClaimLedger.Contracts.V1;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -37,15 +38,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(string dataDirectory)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "ClaimLedger.Server.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(dll);
+        var start = DotnetProcess.StartInfo("ClaimLedger.Server.dll");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Database__DataDirectory"] = dataDirectory;
         start.Environment["Kestrel__Endpoints__Grpc__Url"] = "http://127.0.0.1:0";

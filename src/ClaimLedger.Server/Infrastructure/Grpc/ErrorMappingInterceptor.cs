@@ -84,20 +84,10 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         EtagMismatchException em => Build(Code.Aborted, em, new ResourceInfo { ResourceName = em.ResourceName, Description = em.Message }),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
             new Google.Rpc.Status { Code = (int)Code.Cancelled, Message = "The call was cancelled or its deadline passed." }.ToRpcException(),
-        Data.CommitFailedException cf => Unavailable(cf, context),
-        _ => Unexpected(exception, context),
+        Data.CommitFailedException => ServerFault(exception, context, Code.Unavailable, "COMMIT_FAILED",
+            "The change could not be committed and was not applied; retry with the same request_id."),
+        _ => ServerFault(exception, context, Code.Internal, "INTERNAL", "Internal error; the request was not applied."),
     };
-
-    private RpcException Unavailable(Exception exception, ServerCallContext context)
-    {
-        logger.LogError(exception, "Commit failed in {Method}", context.Method);
-        return new Google.Rpc.Status
-        {
-            Code = (int)Code.Unavailable,
-            Message = "The change could not be committed and was not applied; retry with the same request_id.",
-            Details = { Any.Pack(new ErrorInfo { Reason = "COMMIT_FAILED", Domain = Domain }) },
-        }.ToRpcException();
-    }
 
     private static RpcException Invalid(IReadOnlyList<(string Field, string Description)> violations)
     {
@@ -125,14 +115,15 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         return status.ToRpcException();
     }
 
-    private RpcException Unexpected(Exception exception, ServerCallContext context)
+    /// <summary>A failure on the server's side, not the client's: logged with its cause, answered without it.</summary>
+    private RpcException ServerFault(Exception exception, ServerCallContext context, Code code, string reason, string message)
     {
-        logger.LogError(exception, "Unhandled error in {Method}", context.Method);
+        logger.LogError(exception, "{Reason} in {Method}", reason, context.Method);
         return new Google.Rpc.Status
         {
-            Code = (int)Code.Internal,
-            Message = "Internal error; the request was not applied.",
-            Details = { Any.Pack(new ErrorInfo { Reason = "INTERNAL", Domain = Domain }) },
+            Code = (int)code,
+            Message = message,
+            Details = { Any.Pack(new ErrorInfo { Reason = reason, Domain = Domain }) },
         }.ToRpcException();
     }
 }
