@@ -6,6 +6,9 @@ public sealed class CliEnvironment
     public required TextWriter Out { get; init; }
     public required TextWriter Error { get; init; }
 
+    /// <summary>Standard input (import -).</summary>
+    public TextReader In { get; init; } = TextReader.Null;
+
     /// <summary>False when stdout is a pipe or file: then no colours, no progress, plain tables.</summary>
     public bool IsInteractive { get; init; }
 
@@ -22,6 +25,7 @@ public sealed class CliEnvironment
     {
         Out = Console.Out,
         Error = Console.Error,
+        In = Console.In,
         IsInteractive = !Console.IsOutputRedirected,
     };
 }

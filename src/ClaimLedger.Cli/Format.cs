@@ -47,4 +47,13 @@ public static class Format
     public static string Verdict(Verdict? v) => v is null ? "" : $"{Enum(v.Rating)}{(v.HasScore ? $" ({v.Score:0.##})" : "")}";
 
     public static string Status(ClaimStatus s) => Enum(s);
+
+    /// <summary>A published fact-check in one line: “Falso” (FALSE) by Verifica Exemplo, 2024-03-05, its URL.</summary>
+    public static string Review(PublishedReview r)
+    {
+        var label = r.Rating is null ? "" : $"“{Short(r.Rating.Label, 40)}” ({(r.Rating.Rating == Rating.Unspecified ? "unmapped" : Enum(r.Rating.Rating))})";
+        var by = (r.Publisher ?? r.Author)?.Name is { Length: > 0 } name ? $" by {name}" : "";
+        var when = r.PublishTime is null ? "" : $", {r.PublishTime.ToDateTime():yyyy-MM-dd}";
+        return $"{label}{by}{when} {r.Url}".Trim();
+    }
 }

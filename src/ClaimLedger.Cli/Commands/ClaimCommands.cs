@@ -309,8 +309,12 @@ public static class ClaimCommands
 
     internal static void ShowClaim(Output output, Claim c) => output.Fields(
     [
-        ("name", c.Name), ("status", Format.Status(c.Status)), ("text", c.Text), ("claimant", c.Claimant), ("claim time", Format.Time(c.ClaimTime)),
-        ("language", c.LanguageCode), ("topics", string.Join(", ", c.Topics)), ("verdict", Format.Verdict(c.Verdict)),
+        ("name", c.Name), ("status", Format.Status(c.Status)), ("text", c.Text), ("claimant", c.Claimant),
+        ("claimants", string.Join("\n", c.Claimants.Select(p => $"{p.Name}{(p.Type == Party.Types.Type.Unspecified ? "" : $" ({Format.Enum(p.Type).ToLowerInvariant()})")}{(p.SameAs.Count > 0 ? $" {string.Join(" ", p.SameAs)}" : "")}"))),
+        ("claim time", Format.Time(c.ClaimTime)),
+        ("language", c.LanguageOrigin == LanguageOrigin.Unspecified ? c.LanguageCode : $"{c.LanguageCode} ({Format.Enum(c.LanguageOrigin).ToLowerInvariant()})"),
+        ("topics", string.Join(", ", c.Topics)), ("verdict", Format.Verdict(c.Verdict)),
+        ("original rating", c.Verdict?.OriginalRating ?? ""), ("published", c.Verdict?.PublishedReview is { } published ? Format.Review(published) : ""),
         ("rationale", c.Verdict?.Rationale ?? ""), ("reviewer", c.Verdict?.Reviewer ?? ""), ("evidence", string.Join("\n", c.Verdict?.Evidence ?? [])),
         ("review due", Format.Time(c.ReviewDueTime)), ("unsourced since", Format.Time(c.UnsourcedSince)),
         ("retraction", c.Retraction is null ? "" : $"{Format.Enum(c.Retraction.Reason)} {c.Retraction.Note} {c.Retraction.DuplicateOf}".Trim()),

@@ -13,7 +13,7 @@ public static class EvidenceCommands
 
         var claim = new Argument<string>("claim") { Description = "claims/<id>" };
         var source = new Option<string>("--source") { Description = "sources/<id>", Required = true };
-        var stance = new Option<string>("--stance") { Description = "ORIGIN, SUPPORTS, REFUTES or CONTEXT", Required = true };
+        var stance = new Option<string>("--stance") { Description = "ORIGIN, SUPPORTS, REFUTES, CONTEXT or FACT_CHECK (a published fact-check)", Required = true };
         var excerpt = new Option<string?>("--excerpt");
         var locator = new Option<string?>("--locator");
         var credibility = new Option<int?>("--credibility") { Description = "Admiralty 1-6" };
@@ -75,5 +75,5 @@ public static class EvidenceCommands
 
     private static void Table(Output output, IEnumerable<Evidence> items) =>
         output.Table(["Evidence", "Stance", "Source", "Excerpt", "Added by", "Removed"], items.Select(e => (IReadOnlyList<string>)
-            [e.Name, Format.Enum(e.Stance), e.Source, Format.Short(e.Excerpt, 50), e.AddedBy, Format.Time(e.RemoveTime)]));
+            [e.Name, Format.Enum(e.Stance), e.Source, e.Review is null ? Format.Short(e.Excerpt, 50) : Format.Review(e.Review), e.AddedBy, Format.Time(e.RemoveTime)]));
 }

@@ -45,21 +45,41 @@ public static class ReportCommands
         var publisherUrl = new Option<string>("--publisher-url") { Required = true };
         var reviewUrl = new Option<string>("--review-url") { Description = "Where reviews are published; {claim} is replaced by the claim id", Required = true };
         var reviewsTopic = new Option<string?>("--topic");
+        var which = ReviewsOption();
         var reviews = new Command("claimreviews", """
-            Write schema.org ClaimReview JSON-LD for verified claims.
+            Write schema.org ClaimReview JSON-LD: your verdicts on verified claims and (--reviews all, the default) the
+            other publishers' fact-checks you imported, each as its publisher published it.
             Example: claimledger report claimreviews --output reviews.jsonld --publisher "Example Checks" --publisher-url https://checks.example.org --review-url "https://checks.example.org/c/{claim}"
-            """) { reviewsOutput, publisher, publisherUrl, reviewUrl, reviewsTopic };
+            """) { reviewsOutput, publisher, publisherUrl, reviewUrl, reviewsTopic, which };
         Cli.Handle(reviews, g, env, c =>
-            ExportClaimReviewsAsync(c, c.Get(reviewsOutput), c.Get(publisher), c.Get(publisherUrl), c.Get(reviewUrl), c.Get(reviewsTopic) ?? ""));
+            ExportClaimReviewsAsync(c, c.Get(reviewsOutput), c.Get(publisher), c.Get(publisherUrl), c.Get(reviewUrl), c.Get(reviewsTopic) ?? "", IncludeOthers(c.Get(which))));
 
         report.Subcommands.Add(audit);
         report.Subcommands.Add(reviews);
         return report;
     }
 
-    internal static async Task<int> ExportClaimReviewsAsync(CliContext c, string path, string publisher, string publisherUrl, string reviewUrl, string topic)
+    /// <summary>--reviews: which ClaimReviews to write.</summary>
+    internal static Option<string> ReviewsOption() => new("--reviews")
     {
-        var request = new ExportClaimReviewsRequest { PublisherName = publisher, PublisherUrl = publisherUrl, ReviewUrlTemplate = reviewUrl, Topic = topic };
+        Description = "claimreview: ours (your verdicts only, e.g. to publish on your site) or all (also other publishers' imported fact-checks)",
+        DefaultValueFactory = _ => "all",
+    };
+
+    internal static bool IncludeOthers(string reviews) => reviews.ToLowerInvariant() switch
+    {
+        "all" => true,
+        "ours" => false,
+        _ => throw new UsageException($"--reviews must be ours or all; got \"{reviews}\"."),
+    };
+
+    internal static async Task<int> ExportClaimReviewsAsync(CliContext c, string path, string publisher, string publisherUrl, string reviewUrl, string topic,
+        bool includeOthers)
+    {
+        var request = new ExportClaimReviewsRequest
+        {
+            PublisherName = publisher, PublisherUrl = publisherUrl, ReviewUrlTemplate = reviewUrl, Topic = topic, IncludeOtherPublishers = includeOthers,
+        };
         var bytes = await c.Output.ProgressAsync("Exporting…", () => SaveAsync(Client(c).ExportClaimReviews(request, cancellationToken: c.Cancel), path, c.Cancel));
         c.Output.Value(new { file = Path.GetFullPath(path), bytes }, () => c.Output.Line($"Wrote {bytes} bytes to {path}"));
         return ExitCodes.Success;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ClaimLedger.Contracts.V1;
 using Google.Protobuf;
+using ClaimLedger.Cli.Import;
 using Grpc.Core;
 
 namespace ClaimLedger.Cli.Commands;
@@ -11,67 +12,167 @@ public static class TransferCommands
 
     public static Command Import(Globals g, CliEnvironment env)
     {
-        var file = new Argument<string>("file") { Description = "JSON Lines (.jsonl), CSV (.csv) or ClaimReview JSON-LD (.json, .jsonld)" };
-        var format = new Option<string?>("--format") { Description = "jsonl, csv or claimreview (default: from the file's extension)" };
+        var paths = new Argument<string[]>("paths")
+        {
+            Description = "Files or folders (searched recursively) to import, or - for standard input: JSON Lines (.jsonl), CSV (.csv), " +
+                          "ClaimReview JSON-LD (.json, .jsonld) or saved HTML pages (.html)",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var format = new Option<string?>("--format") { Description = "jsonl, csv, json or html for every input (default: from each file's extension; stdin: sniffed)" };
+        var ratingMap = new Option<string?>("--rating-map") { Description = "Your own rating table (JSON, as in docs/claimreview-ratings.md), on top of ours: its phrases win" };
+        var language = new Option<string?>("--language") { Description = "Language for claims whose markup declares none and whose language cannot be detected (BCP-47, e.g. pt-BR)" };
+        var publisherUrl = new Option<string?>("--publisher-url") { Description = "Your site: reviews by it (author, publisher or review URL on it) are your verdicts; all others are evidence" };
+        var asOption = new Option<string>("--as") { Description = "auto (by --publisher-url), verdicts (every review is yours) or evidence (none is)", DefaultValueFactory = _ => "auto" };
+        var baseUrl = new Option<string?>("--base-url") { Description = "Resolves relative review and appearance URLs when the file has no page URL of its own" };
+        var detectAmong = new Option<string[]?>("--detect-languages")
+        {
+            Description = "Detect only among these languages (ISO 639-1, comma-separated or repeated): the languages your archive is in; more accurate (e.g. Hindi vs Marathi)",
+        };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Read and report everything; send nothing" };
         var cmd = new Command("import", """
-            Import claims with their sources, evidence and verdicts (editor). Each record is its own transaction: bad
-            records are reported and skipped, claims already recorded are reported as duplicates, so importing the same
-            file twice creates nothing new. Exit code 1 if any record was invalid.
+            Import claims with their sources, evidence and verdicts (editor). Reads fact-check archives as publishers
+            publish them: ClaimReview JSON-LD in any shape (one object, arrays, @graph pages, DataFeeds, {"data": […]}
+            listings, Fact Check Tools API responses, JSON Lines of these) and saved HTML pages. Other publishers'
+            reviews become FACT_CHECK evidence with their rating; yours (--publisher-url or --as verdicts) become
+            verdicts. A claim already held gets the new review ATTACHED; nothing new is a DUPLICATE, so importing the
+            same archive twice creates nothing. Non-ClaimReview nodes are SKIPPED with their type. Each record is its
+            own transaction. Exit code 1 if any record was INVALID.
             Examples:
               claimledger import samples/seed-article.claims.jsonl
-              claimledger import reviews.json --format claimreview
-            """) { file, format };
+              claimledger import archive/ --publisher-url https://checks.example.org
+              claimledger import page.html reviews.jsonld --language pt-BR --dry-run
+              curl -s "$FACTCHECK_API_URL" | claimledger import - --format json
+            """) { paths, format, ratingMap, language, publisherUrl, asOption, baseUrl, detectAmong, dryRun };
         Cli.Handle(cmd, g, env, async c =>
         {
-            var path = c.Get(file);
-            if (!File.Exists(path))
+            var options = Options(c.Get(ratingMap), c.Get(language), c.Get(publisherUrl), c.Get(asOption), c.Get(baseUrl), c.Get(detectAmong));
+            var inputs = ArchiveReader.Expand(c.Get(paths));
+            var rows = inputs.SelectMany(i => ArchiveReader.Read(i, c.Get(format), options, env.In)).ToList();
+            var ready = rows.Where(r => r.Outcome == "READY").ToList();
+            var response = c.Get(dryRun) ? new ImportClaimsResponse() : await c.Output.ProgressAsync($"Importing {ready.Count} records…", () => SendAsync(c, ready));
+            foreach (var result in response.Results)
             {
-                throw new UsageException($"{path} does not exist.");
+                var row = ready[(int)result.Index];
+                row.Outcome = Format.Enum(result.Outcome);
+                row.Claim = result.Claim;
+                row.Reason = result.Reason;
             }
 
-            var records = RecordReaders.Read(path, RecordReaders.Detect(path, c.Get(format))).ToList();
-            var readable = records.Where(r => r.Record is not null).ToList();
-            var response = await c.Output.ProgressAsync($"Importing {readable.Count} records…", async () =>
-            {
-                using var call = Client(c).ImportClaims(cancellationToken: c.Cancel);
-                try
-                {
-                    foreach (var r in readable)
-                    {
-                        await call.RequestStream.WriteAsync(new ImportClaimsRequest { Record = r.Record }, c.Cancel);
-                    }
-
-                    await call.RequestStream.CompleteAsync();
-                }
-                catch (Exception e) when (e is InvalidOperationException or RpcException)
-                {
-                    // The server ended the call early (e.g. permission); its status comes with the response.
-                }
-
-                return await call;
-            });
-
-            var rows = new List<(int Line, string Outcome, string Claim, string Reason)>();
-            rows.AddRange(records.Where(r => r.Record is null).Select(r => (r.Line, "INVALID", "", r.Error ?? "")));
-            rows.AddRange(response.Results.Select(r => (readable[(int)r.Index].Line, Format.Enum(r.Outcome), r.Claim, r.Reason)));
-            rows.Sort((a, b) => a.Line.CompareTo(b.Line));
-            var invalid = rows.Count(r => r.Outcome == "INVALID");
-            c.Output.Value(new
-            {
-                file = Path.GetFullPath(path),
-                created = response.Created,
-                duplicates = response.Duplicates,
-                invalid,
-                results = rows.Select(r => new { line = r.Line, outcome = r.Outcome, claim = r.Claim, reason = r.Reason }),
-            }, () =>
-            {
-                c.Output.Table(["Line", "Outcome", "Claim", "Reason"], rows.Select(r => (IReadOnlyList<string>)
-                    [r.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Outcome, r.Claim, Format.Short(r.Reason, 100)]));
-                c.Output.Line($"{response.Created} created, {response.Duplicates} duplicates, {invalid} invalid");
-            });
-            return invalid > 0 ? ExitCodes.Failure : ExitCodes.Success;
+            Report(c, inputs, rows, c.Get(dryRun));
+            return rows.Any(r => r.Outcome == "INVALID") ? ExitCodes.Failure : ExitCodes.Success;
         });
         return cmd;
+    }
+
+    private static ImportOptions Options(string? ratingMap, string? language, string? publisherUrl, string asText, string? baseUrl, string[]? detectAmong)
+    {
+        RatingMap ratings;
+        try
+        {
+            ratings = ratingMap is null ? RatingMap.BuiltIn : RatingMap.BuiltIn.With(RatingMap.LoadFile(ratingMap));
+        }
+        catch (RatingMapException e)
+        {
+            throw new UsageException($"--rating-map: {e.Message}");
+        }
+
+        var reviewsAs = asText.ToLowerInvariant() switch
+        {
+            "auto" => ReviewsAs.Auto,
+            "verdicts" or "verdict" or "ours" => ReviewsAs.Verdicts,
+            "evidence" => ReviewsAs.Evidence,
+            _ => throw new UsageException($"--as must be auto, verdicts or evidence; got \"{asText}\"."),
+        };
+        return new ImportOptions(ratings, reviewsAs, HttpUrl(publisherUrl, "--publisher-url"), language is null ? null : LanguageNames.ToCode(language)
+            ?? throw new UsageException($"--language must be a BCP-47 tag such as en or pt-BR; got \"{language}\"."), HttpUrl(baseUrl, "--base-url"),
+            new LanguageDetection(detectAmong is { Length: > 0 } ? LanguageDetection.Parse(detectAmong) : null));
+    }
+
+    private static Uri? HttpUrl(string? text, string option) =>
+        text is null ? null
+        : Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri
+        : throw new UsageException($"{option} must be an http(s) URL; got \"{text}\".");
+
+    private static async Task<ImportClaimsResponse> SendAsync(CliContext c, IReadOnlyList<ImportRow> ready)
+    {
+        using var call = Client(c).ImportClaims(cancellationToken: c.Cancel);
+        try
+        {
+            foreach (var row in ready)
+            {
+                await call.RequestStream.WriteAsync(new ImportClaimsRequest { Record = row.Record }, c.Cancel);
+            }
+
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception e) when (e is InvalidOperationException or RpcException)
+        {
+            // The server ended the call early (e.g. permission); its status comes with the response.
+        }
+
+        return await call;
+    }
+
+    private static void Report(CliContext c, IReadOnlyList<ImportInput> inputs, IReadOnlyList<ImportRow> rows, bool dryRun)
+    {
+        int Count(string outcome) => rows.Count(r => r.Outcome == outcome);
+        var rated = rows.Where(r => r.Rating is not null && r.Outcome is not ("INVALID" or "SKIPPED")).ToList();
+        var mapped = rated.Count(r => r.Rating!.Rating != Rating.Unspecified);
+        var unmapped = rated.Count - mapped;
+        var languages = rows.Where(r => r.Outcome is not ("INVALID" or "SKIPPED") && r.LanguageOrigin != LanguageOrigin.Unspecified)
+            .GroupBy(r => Format.Enum(r.LanguageOrigin).ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Count());
+        var skippedTypes = rows.Where(r => r.Outcome == "SKIPPED").GroupBy(r => r.SkippedType ?? "").ToDictionary(g => g.Key, g => g.Count());
+        c.Output.Value(new
+        {
+            inputs = inputs.Select(i => i.Display),
+            dry_run = dryRun,
+            ready = dryRun ? Count("READY") : 0,
+            created = Count("CREATED"),
+            attached = Count("ATTACHED"),
+            duplicates = Count("DUPLICATE"),
+            skipped = Count("SKIPPED"),
+            invalid = Count("INVALID"),
+            ratings = new { mapped, unmapped },
+            languages,
+            skipped_types = skippedTypes,
+            results = rows.Select(r => new
+            {
+                file = r.File,
+                line = r.Line,
+                path = r.Path,
+                outcome = r.Outcome,
+                claim = r.Claim,
+                reason = r.Reason,
+                rating_label = r.RatingLabel,
+                rating = r.Rating is null ? null : r.Rating.Rating == Rating.Unspecified ? "UNMAPPED" : Format.Enum(r.Rating.Rating),
+                ours = r.Ours,
+                language = r.Language,
+                language_origin = r.LanguageOrigin == LanguageOrigin.Unspecified ? null : Format.Enum(r.LanguageOrigin),
+                notes = r.Notes,
+            }),
+        }, () =>
+        {
+            c.Output.Table(["Location", "Outcome", "Claim", "Rating", "Language", "Note"], rows.Select(r => (IReadOnlyList<string>)
+            [
+                r.Location,
+                r.Outcome,
+                r.Claim,
+                r.Rating is null ? "" : $"{(string.IsNullOrEmpty(r.RatingLabel) ? "(no label)" : Format.Short(r.RatingLabel, 30))} → {(r.Rating.Rating == Rating.Unspecified ? "unmapped" : Format.Enum(r.Rating.Rating))}",
+                r.Language is null ? "" : r.LanguageOrigin == LanguageOrigin.Unspecified ? r.Language : $"{r.Language} ({Format.Enum(r.LanguageOrigin).ToLowerInvariant()})",
+                Format.Short(string.Join("; ", new[] { r.Reason }.Concat(r.Notes).Where(n => n.Length > 0)), 160),
+            ]));
+            var outcomes = dryRun ? $"{Count("READY")} ready (dry run: nothing sent)" : $"{Count("CREATED")} created, {Count("ATTACHED")} attached, {Count("DUPLICATE")} duplicates";
+            c.Output.Line($"{outcomes}, {Count("SKIPPED")} skipped, {Count("INVALID")} invalid");
+            if (rated.Count > 0)
+            {
+                c.Output.Line($"ratings: {mapped} mapped, {unmapped} unmapped{(unmapped > 0 ? " (kept with their labels; see docs/claimreview-ratings.md or pass --rating-map)" : "")}");
+            }
+
+            if (languages.Count > 0)
+            {
+                c.Output.Line($"languages: {string.Join(", ", languages.Select(l => $"{l.Value} {l.Key}"))}");
+            }
+        });
     }
 
     public static Command Export(Globals g, CliEnvironment env)
@@ -82,13 +183,15 @@ public static class TransferCommands
         var publisher = new Option<string?>("--publisher") { Description = "claimreview: your organisation's name" };
         var publisherUrl = new Option<string?>("--publisher-url") { Description = "claimreview: its web site" };
         var reviewUrl = new Option<string?>("--review-url") { Description = "claimreview: where reviews are published; {claim} is replaced by the claim id" };
+        var which = ReportCommands.ReviewsOption();
         var cmd = new Command("export", """
             Export claims with their sources, evidence, verdict and history as JSON Lines (which `import` reads back), or
-            verified claims as ClaimReview JSON-LD.
+            as ClaimReview JSON-LD (needs --publisher, --publisher-url and --review-url for your own verdicts; imported
+            reviews keep their publishers' URL, author, date and rating).
             Examples:
               claimledger export --output claims.jsonl
               claimledger export --format claimreview --output reviews.jsonld --publisher "Example Checks" --publisher-url https://checks.example.org --review-url "https://checks.example.org/c/{claim}"
-            """) { output, format, topic, publisher, publisherUrl, reviewUrl };
+            """) { output, format, topic, publisher, publisherUrl, reviewUrl, which };
         Cli.Handle(cmd, g, env, async c =>
         {
             var path = c.Get(output);
@@ -127,7 +230,7 @@ public static class TransferCommands
                         throw new UsageException("--format claimreview needs --publisher, --publisher-url and --review-url.");
                     }
 
-                    return await ReportCommands.ExportClaimReviewsAsync(c, path, name, site, template, c.Get(topic) ?? "");
+                    return await ReportCommands.ExportClaimReviewsAsync(c, path, name, site, template, c.Get(topic) ?? "", ReportCommands.IncludeOthers(c.Get(which)));
                 case var other:
                     throw new UsageException($"--format must be jsonl or claimreview; got \"{other}\".");
             }

@@ -18,7 +18,11 @@ public static class VerdictRules
         _ => null,
     };
 
-    /// <summary>A verdict rests on at least one SUPPORTS or REFUTES item, except UNPROVEN.</summary>
+    /// <summary>
+    /// A verdict rests on at least one SUPPORTS, REFUTES or FACT_CHECK item, except UNPROVEN. A published fact-check
+    /// is documented reasoning a verdict may rest on (and is what a verdict imported from our own archive rests on);
+    /// ORIGIN and CONTEXT say where the claim appeared or what surrounds it, not whether it is true.
+    /// </summary>
     public static bool EvidenceSuffices(Rating rating, IEnumerable<Stance> stances) =>
-        rating == Rating.Unproven || stances.Any(s => s is Stance.Supports or Stance.Refutes);
+        rating == Rating.Unproven || stances.Any(s => s is Stance.Supports or Stance.Refutes or Stance.FactCheck);
 }

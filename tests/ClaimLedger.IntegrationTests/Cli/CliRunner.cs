@@ -83,6 +83,9 @@ public sealed class CliRunner(CliServer server)
 
     public bool IsInteractive { get; set; }
 
+    /// <summary>What the CLI reads as standard input (import -).</summary>
+    public string Input { get; set; } = "";
+
     /// <summary>Runs <paramref name="args"/> with --url of the server and the admin key.</summary>
     public Task<CliResult> RunAsync(params string[] args) => RunAsAsync(server.AdminKey, args);
 
@@ -107,6 +110,7 @@ public sealed class CliRunner(CliServer server)
             Out = output,
             Error = error,
             IsInteractive = IsInteractive,
+            In = new StringReader(Input),
             GetVariable = name => Variables.GetValueOrDefault(name),
             DefaultConfigPath = DefaultConfigPath,
         };

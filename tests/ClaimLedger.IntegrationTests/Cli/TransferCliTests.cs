@@ -56,13 +56,14 @@ public sealed class TransferCliTests(CliServer server) : IClassFixture<CliServer
     }
 
     [Fact]
-    public async Task Import_ClaimReviewJsonLd_MapsTheRating_KeepsTheOriginalText_AndRestsTheVerdictOnTheReview()
+    public async Task Import_AnotherPublishersClaimReview_IsFactCheckEvidenceWithItsRating_NeverOurVerdict()
     {
         var text = $"The example river flooded all of Exampleton in {Random.Shared.Next(1800, 1900)} ({Guid.NewGuid():N}).";
+        var reviewUrl = $"https://checks.example.org/r/{Guid.NewGuid():N}";
         var path = File("reviews.jsonld", $$$"""
             {"@context": "https://schema.org", "@graph": [
-              {"@type": "ClaimReview", "url": "https://checks.example.org/r/{{{Guid.NewGuid():N}}}", "claimReviewed": "{{{text}}}",
-               "author": {"@type": "Organization", "name": "Example Checks"},
+              {"@type": "ClaimReview", "url": "{{{reviewUrl}}}", "claimReviewed": "{{{text}}}", "inLanguage": "en", "datePublished": "2024-05-03",
+               "author": {"@type": "Organization", "name": "Example Checks", "url": "https://checks.example.org/"},
                "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "A. Speaker"}, "datePublished": "2024-05-01",
                                 "appearance": [{"@type": "CreativeWork", "url": "https://news.example.org/{{{Guid.NewGuid():N}}}"}]},
                "reviewRating": {"@type": "Rating", "ratingValue": 2, "bestRating": 5, "worstRating": 1, "alternateName": "Pants on Fire"}},
@@ -79,11 +80,16 @@ public sealed class TransferCliTests(CliServer server) : IClassFixture<CliServer
         result.JsonWhateverTheExitCode().Items("results").Select(r => r.Text("outcome")).ShouldBe(["CREATED", "INVALID"]);
         claim.Text("text").ShouldBe(text);
         claim.Text("claimant").ShouldBe("A. Speaker");
-        claim.Text("status").ShouldBe("VERIFIED");
-        claim.GetProperty("verdict").Text("rating").ShouldBe("FALSE"); // the words win over ratingValue 2 (MOSTLY_FALSE)
-        claim.GetProperty("verdict").Text("originalRating").ShouldBe("Pants on Fire");
-        evidence.Select(e => e.Text("stance")).ShouldBe(["ORIGIN", "REFUTES"]);
-        claim.GetProperty("verdict").Texts("evidence").ShouldBe([evidence[1].Text("name")]);
+        claim.Text("status").ShouldBe("UNVERIFIED");
+        claim.Has("verdict").ShouldBeFalse();
+        evidence.Select(e => e.Text("stance")).ShouldBe(["ORIGIN", "FACT_CHECK"]);
+        var review = evidence[1].GetProperty("review");
+        review.Text("url").ShouldBe(reviewUrl);
+        review.Text("publishTime").ShouldStartWith("2024-05-03");
+        review.GetProperty("rating").Text("label").ShouldBe("Pants on Fire");
+        review.GetProperty("rating").Text("rating").ShouldBe("FALSE"); // the words win over ratingValue 2 (MOSTLY_FALSE)
+        review.GetProperty("rating").GetProperty("value").GetDouble().ShouldBe(2);
+        review.GetProperty("author").Text("name").ShouldBe("Example Checks");
     }
 
     [Fact]
@@ -91,9 +97,9 @@ public sealed class TransferCliTests(CliServer server) : IClassFixture<CliServer
     {
         var url = $"https://news.example.org/csv/{Guid.NewGuid():N}";
         var path = File("claims.csv", $"""
-            text,claimant,topics,claim_time,origin_url,excerpt
-            "{TestData.UniqueText()}, said the minister",Minister,economy;trade,2026-01-02,{url},"quoted, with a comma"
-            "{TestData.UniqueText()}",Someone,,not-a-date,,
+            text,claimant,language,topics,claim_time,origin_url,excerpt
+            "{TestData.UniqueText()}, said the minister",Minister,en,economy;trade,2026-01-02,{url},"quoted, with a comma"
+            "{TestData.UniqueText()}",Someone,en,,not-a-date,,
             """);
 
         var result = await _cli.RunAsync("import", path, "--json");

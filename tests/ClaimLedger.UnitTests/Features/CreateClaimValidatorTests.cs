@@ -14,6 +14,7 @@ public sealed class CreateClaimValidatorTests
     private static readonly CreateClaim.Command Valid = new(
         Text: "Iran supplies military drones to Russia",
         Claimant: "A. Minister",
+        Claimants: [],
         ClaimTime: new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero),
         LanguageCode: "en-GB",
         Topics: ["ukraine", "drones"],
@@ -24,6 +25,40 @@ public sealed class CreateClaimValidatorTests
 
     [Fact]
     public void ValidCommand_Passes() => Validator.ShouldBeValid(Valid);
+
+    [Fact]
+    public void StructuredClaimants_WithoutAClaimantString_Pass() =>
+        Validator.ShouldBeValid(Valid with { Claimant = "", Claimants = [new Party { Name = "A. Minister", Type = Party.Types.Type.Person, SameAs = { "https://example.org/minister" } }] });
+
+    [Fact]
+    public void AClaimantWhoseUrlIsNotHttp_FailsOnThatClaimant() =>
+        Validator.ShouldFailOnlyOn(Valid with { Claimants = [new Party { Name = "A. Minister", Url = "javascript:alert(1)" }] }, "claim.claimants[0].url");
+
+    [Fact]
+    public void MoreThanTwentyClaimants_FailsOnClaimants() =>
+        Validator.ShouldFailOnlyOn(Valid with { Claimants = Enumerable.Range(0, 21).Select(i => new Party { Name = $"P{i}" }).ToList() }, "claim.claimants");
+
+    [Fact]
+    public void FactCheckEvidence_CarryingAReview_Passes() =>
+        Validator.ShouldBeValid(Valid with
+        {
+            Evidence = [ValidEvidence with { Stance = Stance.FactCheck, Review = new PublishedReview { Url = "https://checks.example.org/r/1", Rating = new PublishedRating { Label = "Falso", Rating = Rating.False } } }],
+        });
+
+    [Fact]
+    public void AReviewOnEvidenceThatIsNotAFactCheck_FailsOnTheReview() =>
+        Validator.ShouldFailOnlyOn(Valid with { Evidence = [ValidEvidence with { Review = new PublishedReview { Url = "https://checks.example.org/r/1" } }] }, "evidence[0].review");
+
+    [Theory]
+    [InlineData(253402300800L, 0)]
+    [InlineData(-62135596801L, 0)]
+    [InlineData(0L, -1)]
+    [InlineData(0L, 1_000_000_000)]
+    public void AReviewPublishTimeOutOfRange_FailsOnThatTime_NotLater(long seconds, int nanos) =>
+        Validator.ShouldFailOnlyOn(Valid with
+        {
+            Evidence = [ValidEvidence with { Stance = Stance.FactCheck, Review = new PublishedReview { PublishTime = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = seconds, Nanos = nanos } } }],
+        }, "evidence[0].review.publish_time");
 
     [Fact]
     public void MinimalCommand_Passes() =>

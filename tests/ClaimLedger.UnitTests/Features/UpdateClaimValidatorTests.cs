@@ -13,6 +13,7 @@ public sealed class UpdateClaimValidatorTests
         Paths: ["text", "claimant", "claim_time", "language_code", "topics", "review_interval"],
         Text: "Iran supplies military drones to Russia",
         Claimant: "A. Minister",
+        Claimants: [],
         ClaimTime: null,
         LanguageCode: "pt-br",
         Topics: ["drones"],

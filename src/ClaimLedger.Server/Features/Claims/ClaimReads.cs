@@ -27,6 +27,8 @@ internal sealed class ClaimRow
     public long Revision { get; init; }
     public string? UnsourcedSince { get; init; }
     public long EffectiveReviewIntervalSeconds { get; init; }
+    public string? Claimants { get; init; }
+    public string? LanguageOrigin { get; init; }
 
     public string Name => ResourceNames.Claim(Id);
     public ClaimStatus StatusValue => DbEnum.Parse<ClaimStatus>(Status);
@@ -42,6 +44,7 @@ internal sealed class VerdictRow
     public string Reviewer { get; init; } = "";
     public string CreateTime { get; init; } = "";
     public string OriginalRating { get; init; } = "";
+    public string? ReviewId { get; init; }
 }
 
 /// <summary>Reads claims into their API shape: the row, its topics and its current verdict, in three batched queries.</summary>
@@ -50,7 +53,7 @@ internal static class ClaimReads
     public const string Columns = $"""
         c.seq, c.id, c.text, c.claimant, c.claim_time, c.language_code, c.status, c.verdict_id,
         c.review_interval_seconds, c.retraction_reason, c.retraction_note, c.retraction_duplicate_of,
-        c.retraction_actor, c.retract_time, c.create_time, c.update_time, c.revision, c.unsourced_since,
+        c.retraction_actor, c.retract_time, c.create_time, c.update_time, c.revision, c.unsourced_since, c.claimants, c.language_origin,
         {Staleness.ReviewPolicyReads.EffectiveIntervalSql} AS effective_review_interval_seconds
         """;
 
@@ -59,7 +62,7 @@ internal static class ClaimReads
     private const string TopicsSql = "SELECT claim_seq AS ClaimSeq, topic AS Topic FROM claim_topics WHERE claim_seq IN @Seqs ORDER BY topic";
 
     private const string VerdictsSql = """
-        SELECT id, claim_id, rating, score, rationale, reviewer, create_time, original_rating
+        SELECT id, claim_id, rating, score, rationale, reviewer, create_time, original_rating, review_id
         FROM verdicts WHERE id IN @Ids
         """;
 
@@ -113,6 +116,7 @@ internal static class ClaimReads
         var rows = await db.QueryAsync<VerdictRow>(VerdictsSql, new { Ids = ids }, ct);
         var evidence = (await db.QueryAsync<(string VerdictId, string EvidenceId)>(VerdictEvidenceSql, new { Ids = ids }, ct))
             .ToLookup(e => e.VerdictId, e => e.EvidenceId);
+        var reviews = await Reviews.PublishedReviews.LoadAsync(db, rows.Select(r => r.ReviewId), ct);
         return rows.ToDictionary(v => v.Id, v =>
         {
             var verdict = new Verdict
@@ -123,6 +127,7 @@ internal static class ClaimReads
                 Reviewer = v.Reviewer,
                 CreateTime = DbTime.ToTimestamp(v.CreateTime),
                 OriginalRating = v.OriginalRating,
+                PublishedReview = v.ReviewId is null ? null : reviews[v.ReviewId],
             };
             if (v.Score is { } score)
             {
@@ -148,7 +153,9 @@ internal static class ClaimReads
             UpdateTime = DbTime.ToTimestamp(r.UpdateTime),
             Etag = Etags.For(r.Revision),
             UnsourcedSince = DbTime.ToTimestamp(r.UnsourcedSince),
+            LanguageOrigin = DbEnum.Parse<LanguageOrigin>(r.LanguageOrigin),
         };
+        claim.Claimants.AddRange(Reviews.PublishedReviews.ParseParties(r.Claimants));
         if (r.ReviewIntervalSeconds is { } seconds)
         {
             claim.ReviewInterval = Duration.FromTimeSpan(TimeSpan.FromSeconds(seconds));

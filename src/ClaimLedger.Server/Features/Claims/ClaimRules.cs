@@ -21,6 +21,9 @@ internal static class ClaimRules
         rule.Must(t => !string.IsNullOrWhiteSpace(t)).WithMessage("is required")
             .MaximumLength(MaxClaimantLength).WithMessage($"must be at most {MaxClaimantLength} characters");
 
+    public static IRuleBuilderOptions<T, IReadOnlyList<Contracts.V1.Party>> Claimants<T>(this IRuleBuilder<T, IReadOnlyList<Contracts.V1.Party>> rule) =>
+        rule.Must(p => p.Count <= Reviews.PublishedReviews.MaxClaimants).WithMessage($"must have at most {Reviews.PublishedReviews.MaxClaimants} entries");
+
     public static IRuleBuilderOptions<T, string> Language<T>(this IRuleBuilder<T, string> rule) =>
         rule.Must(LanguageTags.IsWellFormed).WithMessage("must be a BCP-47 language tag such as \"en\" or \"pt-BR\"");
 

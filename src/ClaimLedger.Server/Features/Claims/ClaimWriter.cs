@@ -1,6 +1,7 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.History;
+using ClaimLedger.Server.Features.Reviews;
 using ClaimLedger.Server.Infrastructure.Data;
 
 namespace ClaimLedger.Server.Features.Claims;
@@ -8,13 +9,14 @@ namespace ClaimLedger.Server.Features.Claims;
 /// <summary>Recording a claim inside the caller's transaction: shared by CreateClaim and ImportClaims.</summary>
 internal static class ClaimWriter
 {
-    public sealed record NewClaim(string Text, string Claimant, DateTimeOffset? ClaimTime, string LanguageCode, IReadOnlyList<string> Topics, long? ReviewIntervalSeconds);
+    public sealed record NewClaim(string Text, string Claimant, DateTimeOffset? ClaimTime, string LanguageCode, IReadOnlyList<string> Topics, long? ReviewIntervalSeconds,
+        IReadOnlyList<Party> Claimants, LanguageOrigin LanguageOrigin);
 
     private const string InsertSql = """
         INSERT INTO claims (id, text, normalized_text, claimant, claim_time, language_code, status,
-                            review_interval_seconds, create_time, update_time, revision)
+                            review_interval_seconds, create_time, update_time, revision, claimants, language_origin)
         VALUES (@Id, @Text, @NormalizedText, @Claimant, @ClaimTime, @LanguageCode, 'UNVERIFIED',
-                @ReviewIntervalSeconds, @Now, @Now, 1)
+                @ReviewIntervalSeconds, @Now, @Now, 1, @Claimants, @LanguageOrigin)
         RETURNING seq
         """;
 
@@ -25,19 +27,29 @@ internal static class ClaimWriter
     public static async Task EnsureNotDuplicateAsync(DbSession db, TermRarity rarity, string text, CancellationToken ct, bool includeRetracted = false,
         NearDuplicatePrecheck? precheck = null)
     {
+        var similar = await FindDuplicatesAsync(db, rarity, text, ct, includeRetracted, precheck);
+        if (similar.Count > 0)
+        {
+            throw DuplicateOf(similar);
+        }
+    }
+
+    /// <summary>The live (or, with <paramref name="includeRetracted"/>, any) claims this text nearly duplicates, most similar first.</summary>
+    public static async Task<IReadOnlyList<SimilarClaims.Match>> FindDuplicatesAsync(DbSession db, TermRarity rarity, string text, CancellationToken ct,
+        bool includeRetracted = false, NearDuplicatePrecheck? precheck = null)
+    {
         var normalized = TextSimilarity.Normalize(text.Trim());
         var since = precheck?.SearchedThrough(normalized, includeRetracted) ?? 0;
-        var similar = await SimilarClaims.FindAsync(db, rarity, normalized, TextSimilarity.DuplicateThreshold, 10, ct, includeRetracted, since);
-        if (similar.Count == 0)
-        {
-            return;
-        }
+        return await SimilarClaims.FindAsync(db, rarity, normalized, TextSimilarity.DuplicateThreshold, 10, ct, includeRetracted, since);
+    }
 
+    public static AlreadyExistsException DuplicateOf(IReadOnlyList<SimilarClaims.Match> similar, string hint = "set allow_duplicate to record it anyway.")
+    {
         var names = similar.Select(m => ResourceNames.Claim(m.Id)).ToList();
-        throw new AlreadyExistsException(
+        return new AlreadyExistsException(
             "NEAR_DUPLICATE_CLAIM",
             $"The claim nearly duplicates {string.Join(", ", names)} (similarity {similar[0].Similarity:0.00} ≥ {TextSimilarity.DuplicateThreshold:0.00}); " +
-            "set allow_duplicate to record it anyway.",
+            hint,
             names)
         {
             Metadata = new Dictionary<string, string>
@@ -46,6 +58,18 @@ internal static class ClaimWriter
                 ["best_similarity"] = similar[0].Similarity.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
             },
         };
+    }
+
+    /// <summary>The display claimant: as given, else the structured claimants' names joined by "; " (within the length limit).</summary>
+    public static string DisplayClaimant(string claimant, IReadOnlyList<Party> claimants)
+    {
+        if (!string.IsNullOrWhiteSpace(claimant) || claimants.Count == 0)
+        {
+            return claimant.Trim();
+        }
+
+        var joined = string.Join("; ", claimants.Select(p => p.Name.Trim()).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal));
+        return joined.Length <= ClaimRules.MaxClaimantLength ? joined : joined[..(ClaimRules.MaxClaimantLength - 1)] + "…";
     }
 
     /// <returns>The new claim's id. The claim is UNVERIFIED, with its CREATED event.</returns>
@@ -59,11 +83,13 @@ internal static class ClaimWriter
             Id = id,
             Text = text,
             NormalizedText = normalized,
-            Claimant = c.Claimant.Trim(),
+            Claimant = DisplayClaimant(c.Claimant, c.Claimants),
             ClaimTime = c.ClaimTime is { } t ? DbTime.ToDb(t) : null,
             LanguageCode = LanguageTags.Canonicalize(c.LanguageCode),
             c.ReviewIntervalSeconds,
             Now = now,
+            Claimants = PublishedReviews.PartiesJson(c.Claimants),
+            LanguageOrigin = DbEnum.ToDbOrNull(c.LanguageOrigin),
         }, ct);
         rarity.Recorded(normalized);
         foreach (var topic in ClaimRules.NormalizeTopics(c.Topics))

@@ -18,6 +18,7 @@ public sealed class ClaimsGrpcService(IMediator mediator) : ClaimService.ClaimSe
         return mediator.Send(new CreateClaim.Command(
             claim.Text,
             claim.Claimant,
+            claim.Claimants.ToList(),
             claim.ClaimTime.ToDateTimeOffsetOrNull(),
             claim.LanguageCode,
             claim.Topics.ToList(),
@@ -50,6 +51,7 @@ public sealed class ClaimsGrpcService(IMediator mediator) : ClaimService.ClaimSe
             ProtoConvert.UpdatePaths(request.UpdateMask, request.Claim, Claims.UpdateClaim.Updatable),
             claim.Text,
             claim.Claimant,
+            claim.Claimants.ToList(),
             claim.ClaimTime.ToDateTimeOffsetOrNull(),
             claim.LanguageCode,
             claim.Topics.ToList(),

@@ -22,6 +22,7 @@ public static class CreateClaim
     public sealed record Command(
         string Text,
         string Claimant,
+        IReadOnlyList<Party> Claimants,
         DateTimeOffset? ClaimTime,
         string LanguageCode,
         IReadOnlyList<string> Topics,
@@ -30,7 +31,7 @@ public static class CreateClaim
         bool AllowDuplicate,
         string RequestId) : ICommand<Claim>, IIdempotentCommand
     {
-        public LedgerRecord Ledger(Claim result) => LedgerPayloads.ForClaim("claim.created", result, new() { ["evidence"] = new System.Text.Json.Nodes.JsonArray(Evidence.Select(e => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject { ["source"] = e.Source, ["stance"] = DbEnum.ToDb(e.Stance), ["excerpt"] = e.Excerpt, ["locator"] = e.Locator }).ToArray()) });
+        public LedgerRecord Ledger(Claim result) => LedgerPayloads.ForClaim("claim.created", result, new() { ["evidence"] = new System.Text.Json.Nodes.JsonArray(Evidence.Select(e => (System.Text.Json.Nodes.JsonNode?)LedgerPayloads.EvidenceInput(e.Source, e.Stance, e.Excerpt, e.Locator, e.Review)).ToArray()) });
     }
 
     public sealed class Validator : AbstractValidator<Command>
@@ -38,7 +39,11 @@ public static class CreateClaim
         public Validator()
         {
             RuleFor(c => c.Text).ClaimText().OverridePropertyName("claim.text");
-            RuleFor(c => c.Claimant).Claimant().OverridePropertyName("claim.claimant");
+            RuleFor(c => c.Claimant).Claimant().When(c => c.Claimants.Count == 0).OverridePropertyName("claim.claimant");
+            RuleFor(c => c.Claimant).MaximumLength(ClaimRules.MaxClaimantLength).OverridePropertyName("claim.claimant")
+                .WithMessage($"must be at most {ClaimRules.MaxClaimantLength} characters");
+            RuleFor(c => c.Claimants).Claimants().OverridePropertyName("claim.claimants");
+            RuleForEach(c => c.Claimants).SetValidator(new Reviews.PublishedReviews.PartyValidator()).OverridePropertyName("claim.claimants");
             RuleFor(c => c.LanguageCode).Language().OverridePropertyName("claim.language_code");
             RuleFor(c => c.Topics).Topics().OverridePropertyName("claim.topics");
             RuleFor(c => c.ReviewIntervalSeconds).ReviewInterval().OverridePropertyName("claim.review_interval");
@@ -68,7 +73,8 @@ public static class CreateClaim
             var now = DbTime.ToDb(clock.GetUtcNow());
             var who = actor.Name;
             var id = await ClaimWriter.InsertAsync(db, rarity, new ClaimWriter.NewClaim(
-                command.Text, command.Claimant, command.ClaimTime, command.LanguageCode, command.Topics, command.ReviewIntervalSeconds), who, now, ct);
+                command.Text, command.Claimant, command.ClaimTime, command.LanguageCode, command.Topics, command.ReviewIntervalSeconds,
+                command.Claimants, LanguageOrigin.Given), who, now, ct);
             foreach (var evidence in command.Evidence)
             {
                 await EvidenceWriter.AddAsync(db, id, evidence, who, now, ct);

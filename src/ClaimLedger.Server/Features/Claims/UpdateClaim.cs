@@ -18,7 +18,7 @@ namespace ClaimLedger.Server.Features.Claims;
 public static class UpdateClaim
 {
     public static readonly IReadOnlySet<string> Updatable =
-        new HashSet<string>(StringComparer.Ordinal) { "text", "claimant", "claim_time", "language_code", "topics", "review_interval" };
+        new HashSet<string>(StringComparer.Ordinal) { "text", "claimant", "claimants", "claim_time", "language_code", "topics", "review_interval" };
 
     [Requires(Permission.Contribute)]
     public sealed record Command(
@@ -27,6 +27,7 @@ public static class UpdateClaim
         IReadOnlyList<string> Paths,
         string Text,
         string Claimant,
+        IReadOnlyList<Party> Claimants,
         DateTimeOffset? ClaimTime,
         string LanguageCode,
         IReadOnlyList<string> Topics,
@@ -48,6 +49,8 @@ public static class UpdateClaim
                 .WithMessage(c => $"names fields that cannot be updated ({string.Join(", ", c.Paths.Where(p => !Updatable.Contains(p)))}); updatable: {string.Join(", ", Updatable)}");
             RuleFor(c => c.Text).ClaimText().When(c => c.Has("text")).OverridePropertyName("claim.text");
             RuleFor(c => c.Claimant).Claimant().When(c => c.Has("claimant")).OverridePropertyName("claim.claimant");
+            RuleFor(c => c.Claimants).Claimants().When(c => c.Has("claimants")).OverridePropertyName("claim.claimants");
+            RuleForEach(c => c.Claimants).SetValidator(new Reviews.PublishedReviews.PartyValidator()).When(c => c.Has("claimants")).OverridePropertyName("claim.claimants");
             RuleFor(c => c.LanguageCode).Language().When(c => c.Has("language_code")).OverridePropertyName("claim.language_code");
             RuleFor(c => c.Topics).Topics().When(c => c.Has("topics")).OverridePropertyName("claim.topics");
             RuleFor(c => c.ReviewIntervalSeconds).ReviewInterval().When(c => c.Has("review_interval")).OverridePropertyName("claim.review_interval");
@@ -61,8 +64,8 @@ public static class UpdateClaim
         private const string UpdateSql = """
             UPDATE claims SET
                 text = @Text, normalized_text = @NormalizedText, claimant = @Claimant, claim_time = @ClaimTime,
-                language_code = @LanguageCode, review_interval_seconds = @ReviewIntervalSeconds,
-                update_time = @Now, revision = revision + 1
+                language_code = @LanguageCode, language_origin = @LanguageOrigin, review_interval_seconds = @ReviewIntervalSeconds,
+                claimants = @Claimants, update_time = @Now, revision = revision + 1
             WHERE id = @Id
             """;
 
@@ -95,6 +98,8 @@ public static class UpdateClaim
                 Claimant = command.Has("claimant") ? command.Claimant.Trim() : row.Claimant,
                 ClaimTime = command.Has("claim_time") ? (command.ClaimTime is { } t ? DbTime.ToDb(t) : null) : row.ClaimTime,
                 LanguageCode = command.Has("language_code") ? LanguageTags.Canonicalize(command.LanguageCode) : row.LanguageCode,
+                LanguageOrigin = command.Has("language_code") ? DbEnum.ToDb(LanguageOrigin.Given) : row.LanguageOrigin,
+                Claimants = command.Has("claimants") ? Reviews.PublishedReviews.PartiesJson(command.Claimants) : row.Claimants,
                 ReviewIntervalSeconds = command.Has("review_interval") ? command.ReviewIntervalSeconds : row.ReviewIntervalSeconds,
                 Now = now,
             }, ct);

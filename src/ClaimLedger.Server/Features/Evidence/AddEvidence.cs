@@ -42,7 +42,7 @@ public static class AddEvidence
             }
 
             var id = await EvidenceWriter.AddAsync(db, claimId, command.Evidence, actor.Name, DbTime.ToDb(clock.GetUtcNow()), ct);
-            return (await EvidenceReads.RowAsync(db, claimId, id, ct)).ToEvidence();
+            return await EvidenceReads.LoadAsync(db, claimId, id, ct);
         }
     }
 }

@@ -1,5 +1,6 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Features.Reviews;
 using ClaimLedger.Server.Infrastructure.Data;
 
 namespace ClaimLedger.Server.Features.Evidence;
@@ -19,11 +20,14 @@ internal sealed class EvidenceRow
     public string CreateTime { get; init; } = "";
     public string? RemoveTime { get; init; }
     public long Revision { get; init; }
+    public string? ReviewId { get; init; }
 
     public string Name => ResourceNames.Evidence(ClaimId, Id);
 
-    public Contracts.V1.Evidence ToEvidence() => new()
+    /// <param name="review">The review this row's review_id names, loaded by the caller (<see cref="EvidenceReads.ToEvidenceAsync"/>).</param>
+    public Contracts.V1.Evidence ToEvidence(PublishedReview? review) => new()
     {
+        Review = review,
         Name = Name,
         Source = ResourceNames.Source(SourceId),
         Stance = DbEnum.Parse<Stance>(Stance),
@@ -42,8 +46,18 @@ internal static class EvidenceReads
 {
     public const string Columns = """
         e.seq, e.id, e.claim_id, e.source_id, e.stance, e.excerpt, e.locator, e.credibility, e.added_by,
-        e.source_content_sha256, e.create_time, e.remove_time, e.revision
+        e.source_content_sha256, e.create_time, e.remove_time, e.revision, e.review_id
         """;
+
+    /// <summary>The rows in their API shape, with the reviews they carry loaded in one query.</summary>
+    public static async Task<IReadOnlyList<Contracts.V1.Evidence>> ToEvidenceAsync(DbSession db, IReadOnlyList<EvidenceRow> rows, CancellationToken ct)
+    {
+        var reviews = await PublishedReviews.LoadAsync(db, rows.Select(r => r.ReviewId), ct);
+        return rows.Select(r => r.ToEvidence(r.ReviewId is null ? null : reviews[r.ReviewId])).ToList();
+    }
+
+    public static async Task<Contracts.V1.Evidence> LoadAsync(DbSession db, string claimId, string id, CancellationToken ct) =>
+        (await ToEvidenceAsync(db, [await RowAsync(db, claimId, id, ct)], ct))[0];
 
     public static async Task<EvidenceRow> RowAsync(DbSession db, string claimId, string id, CancellationToken ct) =>
         await db.QuerySingleOrDefaultAsync<EvidenceRow>(

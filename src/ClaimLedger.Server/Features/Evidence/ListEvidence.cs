@@ -55,7 +55,7 @@ public static class ListEvidence
                 Limit = size + 1,
             }, ct);
             var response = new ListEvidenceResponse();
-            response.Evidence.AddRange(rows.Take(size).Select(r => r.ToEvidence()));
+            response.Evidence.AddRange(await EvidenceReads.ToEvidenceAsync(db, rows.Take(size).ToList(), ct));
             if (rows.Count > size)
             {
                 response.NextPageToken = PageTokens.Encode(new PageTokens.Position(null, rows[size - 1].Seq), fingerprint);

@@ -76,7 +76,7 @@ public static class RemoveEvidence
             await db.ExecuteAsync(RemoveSql, new { Id = id, Now = now, Actor = actor.Name }, ct);
             await ClaimTimeline.AppendAsync(db, new ClaimTimeline.Entry(claimId, ClaimEvent.Types.Type.EvidenceRemoved, actor.Name, now,
                 EvidenceId: id, Detail: $"{row.Stance} from {ResourceNames.Source(row.SourceId)}"), ct);
-            return (await EvidenceReads.RowAsync(db, claimId, id, ct)).ToEvidence();
+            return await EvidenceReads.LoadAsync(db, claimId, id, ct);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Features.Reviews;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Ledger;
 
@@ -33,6 +34,17 @@ public static class LedgerPayloads
                 ["duplicate_of"] = claim.Retraction.DuplicateOf,
             },
         };
+        // Added with ClaimReview import; left out when empty, so entries of claims without them stay as before.
+        if (claim.Claimants.Count > 0)
+        {
+            changes["claimants"] = new JsonArray(claim.Claimants.Select(p => (JsonNode?)PublishedReviews.PartyNode(p)).ToArray());
+        }
+
+        if (claim.LanguageOrigin != LanguageOrigin.Unspecified)
+        {
+            changes["language_origin"] = DbEnum.ToDb(claim.LanguageOrigin);
+        }
+
         foreach (var (key, value) in extra ?? [])
         {
             changes[key] = value?.DeepClone();
@@ -56,27 +68,62 @@ public static class LedgerPayloads
         ["reliability"] = DbEnum.ToDbOrNull(s.Reliability),
     });
 
-    public static LedgerRecord ForEvidence(string action, Contracts.V1.Evidence e) => new(action, e.Name, new JsonObject
+    public static LedgerRecord ForEvidence(string action, Contracts.V1.Evidence e)
     {
-        ["source"] = e.Source,
-        ["stance"] = DbEnum.ToDb(e.Stance),
-        ["excerpt"] = e.Excerpt,
-        ["locator"] = e.Locator,
-        ["credibility"] = DbEnum.ToDbOrNull(e.Credibility),
-        ["source_content_sha256"] = e.SourceContentSha256,
-        ["removed"] = e.RemoveTime is not null,
-    });
+        var changes = new JsonObject
+        {
+            ["source"] = e.Source,
+            ["stance"] = DbEnum.ToDb(e.Stance),
+            ["excerpt"] = e.Excerpt,
+            ["locator"] = e.Locator,
+            ["credibility"] = DbEnum.ToDbOrNull(e.Credibility),
+            ["source_content_sha256"] = e.SourceContentSha256,
+            ["removed"] = e.RemoveTime is not null,
+        };
+        if (e.Review is not null)
+        {
+            changes["review"] = PublishedReviews.LedgerNode(e.Review);
+        }
 
-    public static JsonObject? Verdict(Verdict? v) => v is null ? null : new JsonObject
+        return new LedgerRecord(action, e.Name, changes);
+    }
+
+    /// <summary>Evidence as a command received it (before it has a name): CreateClaim's and ImportClaims' entries.</summary>
+    public static JsonObject EvidenceInput(string source, Stance stance, string excerpt, string locator, PublishedReview? review)
     {
-        ["name"] = v.Name,
-        ["rating"] = DbEnum.ToDb(v.Rating),
-        ["score"] = v.HasScore ? v.Score.ToString("0.00", CultureInfo.InvariantCulture) : null,
-        ["rationale"] = v.Rationale,
-        ["reviewer"] = v.Reviewer,
-        ["evidence"] = new JsonArray(v.Evidence.Select(e => (JsonNode?)e).ToArray()),
-        ["original_rating"] = v.OriginalRating,
-    };
+        var node = new JsonObject { ["source"] = source, ["stance"] = DbEnum.ToDb(stance), ["excerpt"] = excerpt, ["locator"] = locator };
+        if (review is not null)
+        {
+            node["review"] = PublishedReviews.LedgerNode(review);
+        }
+
+        return node;
+    }
+
+    public static JsonObject? Verdict(Verdict? v)
+    {
+        if (v is null)
+        {
+            return null;
+        }
+
+        var node = new JsonObject
+        {
+            ["name"] = v.Name,
+            ["rating"] = DbEnum.ToDb(v.Rating),
+            ["score"] = v.HasScore ? v.Score.ToString("0.00", CultureInfo.InvariantCulture) : null,
+            ["rationale"] = v.Rationale,
+            ["reviewer"] = v.Reviewer,
+            ["evidence"] = new JsonArray(v.Evidence.Select(e => (JsonNode?)e).ToArray()),
+            ["original_rating"] = v.OriginalRating,
+        };
+        if (v.PublishedReview is not null)
+        {
+            node["published_review"] = PublishedReviews.LedgerNode(v.PublishedReview);
+        }
+
+        return node;
+    }
 
     private static string? Time(Google.Protobuf.WellKnownTypes.Timestamp? t) => t is null ? null : DbTime.ToDb(t.ToDateTimeOffset());
 }

@@ -13,6 +13,7 @@ public sealed class ReportsGrpcService(IMediator mediator) : ReportService.Repor
             request.Topic, request.Claim, request.Format, responseStream), context.CancellationToken);
 
     public override Task ExportClaimReviews(ExportClaimReviewsRequest request, IServerStreamWriter<ReportChunk> responseStream, ServerCallContext context) =>
-        mediator.Send(new ExportClaimReviews.Query(request.Topic, request.PublisherName, request.PublisherUrl, request.ReviewUrlTemplate, responseStream),
+        mediator.Send(new ExportClaimReviews.Query(request.Topic, request.PublisherName, request.PublisherUrl, request.ReviewUrlTemplate,
+            request.IncludeOtherPublishers, responseStream),
             context.CancellationToken);
 }

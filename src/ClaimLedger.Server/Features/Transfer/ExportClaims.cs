@@ -58,6 +58,7 @@ public static class ExportClaims
 
             var record = new ClaimRecord { Claim = claim };
             record.Sources.AddRange(sources.Values.Select(s => s.ToSource()));
+            var reviews = await Reviews.PublishedReviews.LoadAsync(db, evidence.Select(e => e.ReviewId), ct);
             foreach (var e in evidence)
             {
                 var source = sources[e.SourceId];
@@ -68,6 +69,7 @@ public static class ExportClaims
                     Excerpt = e.Excerpt,
                     Locator = e.Locator,
                     Credibility = DbEnum.Parse<Credibility>(e.Credibility),
+                    Review = e.ReviewId is null ? null : reviews[e.ReviewId],
                 });
             }
 

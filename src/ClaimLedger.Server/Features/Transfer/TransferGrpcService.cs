@@ -29,10 +29,19 @@ public sealed class TransferGrpcService(IMediator mediator) : TransferService.Tr
             var result = new ImportResult { Index = index++ };
             try
             {
-                var claim = await mediator.Send(new ImportClaim.Command(request.Record ?? new ClaimRecord()), context.CancellationToken);
-                result.Outcome = ImportResult.Types.Outcome.Created;
-                result.Claim = claim.Name;
-                response.Created++;
+                var imported = await mediator.Send(new ImportClaim.Command(request.Record ?? new ClaimRecord()), context.CancellationToken);
+                result.Claim = imported.Claim.Name;
+                if (imported.Attached)
+                {
+                    result.Outcome = ImportResult.Types.Outcome.Attached;
+                    result.Reason = imported.Note;
+                    response.Attached++;
+                }
+                else
+                {
+                    result.Outcome = ImportResult.Types.Outcome.Created;
+                    response.Created++;
+                }
             }
             catch (AlreadyExistsException e)
             {

@@ -13,7 +13,7 @@ namespace ClaimLedger.Server.Features.Verification;
 
 /// <summary>
 /// IN_REVIEW → VERIFIED with a new verdict. The verdict rests on evidence of this claim that has not been removed:
-/// at least one SUPPORTS or REFUTES item unless the rating is UNPROVEN. Earlier verdicts stay (append-only).
+/// at least one SUPPORTS, REFUTES or FACT_CHECK item unless the rating is UNPROVEN. Earlier verdicts stay (append-only).
 /// </summary>
 public static class SubmitVerdict
 {
@@ -77,12 +77,12 @@ public static class SubmitVerdict
             {
                 throw new FailedPreconditionException(
                     "VERDICT_NEEDS_EVIDENCE",
-                    $"A {DbEnum.ToDb(command.Rating)} verdict must rest on at least one SUPPORTS or REFUTES evidence of {row.Name}; only UNPROVEN may rest on none.",
+                    $"A {DbEnum.ToDb(command.Rating)} verdict must rest on at least one SUPPORTS, REFUTES or FACT_CHECK evidence of {row.Name}; only UNPROVEN may rest on none.",
                     row.Name);
             }
 
             var now = DbTime.ToDb(clock.GetUtcNow());
-            var verdictId = await VerdictWriter.InsertAsync(db, row.Id, command.Rating, command.Rationale, ids, actor.Name, "", now, ct);
+            var verdictId = await VerdictWriter.InsertAsync(db, row.Id, command.Rating, command.Rationale, ids, actor.Name, "", null, now, ct);
             await StatusChange.ApplyAsync(db, row, ClaimStatus.Verified, ClaimEvent.Types.Type.VerdictSubmitted, actor.Name, now, ct,
                 verdictId, DbEnum.ToDb(command.Rating));
             return await ClaimReads.LoadAsync(db, row.Id, ct);

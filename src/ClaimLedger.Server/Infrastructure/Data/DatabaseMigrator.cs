@@ -15,7 +15,9 @@ namespace ClaimLedger.Server.Infrastructure.Data;
 /// <summary>
 /// Applies the numbered scripts of migrations/sqlite (embedded in this assembly) with DbUp, one transaction per
 /// script, journaled in schema_migrations together with each script's SHA-256. A script that was applied and has
-/// since been edited stops the start-up: applied migrations are immutable.
+/// since been edited stops the start-up: applied migrations are immutable. Scripts run with foreign keys off, as
+/// SQLite's procedure for changing a table's constraints requires (create the new table, copy, drop, rename);
+/// PRAGMA foreign_key_check then confirms every reference still resolves.
 /// </summary>
 public sealed class DatabaseMigrator(SqliteDatabase database, ILogger<DatabaseMigrator> logger)
 {
@@ -52,8 +54,9 @@ public sealed class DatabaseMigrator(SqliteDatabase database, ILogger<DatabaseMi
             EnsureAppliedScriptsUnchanged(connection, scripts);
         }
 
+        var withoutForeignKeys = new SqliteConnectionStringBuilder(database.ConnectionString) { ForeignKeys = false }.ToString();
         var result = DeployChanges.To
-            .SqliteDatabase(database.ConnectionString)
+            .SqliteDatabase(withoutForeignKeys)
             .WithScripts(scripts)
             .JournalTo((connectionManager, log) => new ChecksumJournal(connectionManager, log))
             .WithTransactionPerScript()
@@ -63,6 +66,26 @@ public sealed class DatabaseMigrator(SqliteDatabase database, ILogger<DatabaseMi
         if (!result.Successful)
         {
             throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+        }
+
+        // Only after scripts ran: on a large database the check reads every referencing row.
+        if (result.Scripts.Any())
+        {
+            EnsureForeignKeysResolve();
+        }
+    }
+
+    private void EnsureForeignKeysResolve()
+    {
+        using var connection = new SqliteConnection(database.ConnectionString);
+        connection.Open();
+        using var check = connection.CreateCommand();
+        check.CommandText = "PRAGMA foreign_key_check";
+        using var reader = check.ExecuteReader();
+        if (reader.Read())
+        {
+            throw new InvalidOperationException(
+                $"After migrating, a row of {reader.GetString(0)} (rowid {reader.GetValue(1)}) refers to a missing row of {reader.GetString(2)}.");
         }
     }
 
