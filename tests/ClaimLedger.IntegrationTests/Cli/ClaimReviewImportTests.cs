@@ -74,6 +74,10 @@ public sealed class ClaimReviewImportTests(CliServer server) : IClassFixture<Cli
         verified.Verdict.Evidence.ShouldBe([verifiedEvidence.Single(e => e.Stance == Stance.FactCheck).Name]);
         verified.Claimants.Single().SameAs.ShouldBe(["https://party.example.org"]);
         verified.Claimant.ShouldBe("Example Party");
+        var report = Path.Combine(_dir, "audit.md");
+        (await _cli.RunAsync("report", "audit", "--format", "md", "--output", report, "--claim", verified.Name, "--since", "2026-01-01", "--until", "2027-01-01"))
+            .ExitCode.ShouldBe(0);
+        (await System.IO.File.ReadAllTextAsync(report)).ShouldContain("published as “Falso”", customMessage: "the auditor sees the publisher's own rating");
 
         var (inReview, inReviewEvidence) = await ReadAsync(rows[1].Text("claim"));
         inReview.Status.ShouldBe(ClaimStatus.InReview);

@@ -204,8 +204,12 @@ internal sealed class AuditReportData(DbSession db)
             FROM verdicts v WHERE v.id = @Id
             """, new { Id = verdictId }, ct);
         var evidence = await db.QueryAsync<(string, string, string, string, string)>("""
-            SELECT e.id, e.stance, e.source_id, s.title, e.excerpt
+            SELECT e.id, e.stance, e.source_id, s.title,
+                   -- A published fact-check shows the rating its publisher gave, in the publisher's words.
+                   CASE WHEN r.id IS NULL THEN e.excerpt
+                        ELSE 'published as “' || r.rating_label || '”' || CASE WHEN e.excerpt = '' THEN '' ELSE ': ' || e.excerpt END END
             FROM verdict_evidence ve JOIN evidence e ON e.id = ve.evidence_id JOIN sources s ON s.id = e.source_id
+                 LEFT JOIN published_reviews r ON r.id = e.review_id
             WHERE ve.verdict_id = @Id ORDER BY e.seq
             """, new { Id = verdictId }, ct);
         return new VerdictReport(
