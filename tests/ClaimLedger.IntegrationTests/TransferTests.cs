@@ -423,6 +423,36 @@ public sealed class TransferTests(ClaimLedgerServer server) : IClassFixture<Clai
         Db.Scalar(server.DatabasePath, $"SELECT count(*) FROM claims WHERE text = '{text}'").ShouldBe(0);
     }
 
+    [Fact]
+    public async Task ImportClaims_AFaultOfOursOnOneRecord_IsThatRecordsResult_TheStreamGoesOn_AndTheSummaryMatchesWhatWasWritten()
+    {
+        // A fault the validators cannot foresee: the database refuses this one claim.
+        var marker = $"fault{Guid.NewGuid():N}";
+        Db.Execute(server.DatabasePath, $"""
+            CREATE TRIGGER test_{marker} BEFORE INSERT ON claims WHEN new.text LIKE '%{marker}%'
+            BEGIN SELECT RAISE(ABORT, 'injected fault'); END
+            """);
+        try
+        {
+            var before = Counts();
+
+            var response = await ImportAsync(_transfer, Record(TestData.UniqueText()), Record($"{TestData.UniqueText()} {marker}"), Record(TestData.UniqueText()));
+
+            response.Results.Select(r => r.Outcome).ShouldBe([Outcome.Created, Outcome.Failed, Outcome.Created]);
+            response.Results[1].Reason.ShouldContain("send it again");
+            response.Results[1].Reason.ShouldNotContain("injected");
+            (response.Created, response.Failed, response.Invalid).ShouldBe((2L, 1L, 0L));
+            var after = Counts();
+            (after.Claims - before.Claims).ShouldBe(2);
+            (after.Ledger - before.Ledger).ShouldBe(2);
+            Db.Scalar(server.DatabasePath, $"SELECT count(*) FROM claims WHERE text LIKE '%{marker}%'").ShouldBe(0);
+        }
+        finally
+        {
+            Db.Execute(server.DatabasePath, $"DROP TRIGGER test_{marker}");
+        }
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     private static string NewUrl() => $"https://news.example.org/transfer/{Guid.NewGuid():N}";

@@ -36,7 +36,8 @@ public static class TransferCommands
             reviews become FACT_CHECK evidence with their rating; yours (--publisher-url or --as verdicts) become
             verdicts. A claim already held gets the new review ATTACHED; nothing new is a DUPLICATE, so importing the
             same archive twice creates nothing. Non-ClaimReview nodes are SKIPPED with their type. Each record is its
-            own transaction. Exit code 1 if any record was INVALID.
+            own transaction. Exit code 1 if any record was INVALID, FAILED (a server fault: send it again) or not
+            imported (the server stopped reading).
             Examples:
               claimledger import samples/seed-article.claims.jsonl
               claimledger import archive/ --publisher-url https://checks.example.org
@@ -58,8 +59,18 @@ public static class TransferCommands
                 row.Reason = result.Reason;
             }
 
+            if (!c.Get(dryRun))
+            {
+                // The server stopped reading (shutting down): what it did not answer was not imported.
+                foreach (var row in ready.Skip(response.Results.Count))
+                {
+                    row.Outcome = "NOT_IMPORTED";
+                    row.Reason = response.StoppedReason.Length > 0 ? response.StoppedReason : "the server did not answer for this record; send it again";
+                }
+            }
+
             Report(c, inputs, rows, c.Get(dryRun));
-            return rows.Any(r => r.Outcome == "INVALID") ? ExitCodes.Failure : ExitCodes.Success;
+            return rows.Any(r => r.Outcome is "INVALID" or "FAILED" or "NOT_IMPORTED") ? ExitCodes.Failure : ExitCodes.Success;
         });
         return cmd;
     }
@@ -132,6 +143,8 @@ public static class TransferCommands
             duplicates = Count("DUPLICATE"),
             skipped = Count("SKIPPED"),
             invalid = Count("INVALID"),
+            failed = Count("FAILED"),
+            not_imported = Count("NOT_IMPORTED"),
             ratings = new { mapped, unmapped },
             languages,
             skipped_types = skippedTypes,
@@ -162,7 +175,8 @@ public static class TransferCommands
                 Format.Short(string.Join("; ", new[] { r.Reason }.Concat(r.Notes).Where(n => n.Length > 0)), 160),
             ]));
             var outcomes = dryRun ? $"{Count("READY")} ready (dry run: nothing sent)" : $"{Count("CREATED")} created, {Count("ATTACHED")} attached, {Count("DUPLICATE")} duplicates";
-            c.Output.Line($"{outcomes}, {Count("SKIPPED")} skipped, {Count("INVALID")} invalid");
+            var faults = Count("FAILED") + Count("NOT_IMPORTED") > 0 ? $", {Count("FAILED")} failed, {Count("NOT_IMPORTED")} not imported (send them again)" : "";
+            c.Output.Line($"{outcomes}, {Count("SKIPPED")} skipped, {Count("INVALID")} invalid{faults}");
             if (rated.Count > 0)
             {
                 c.Output.Line($"ratings: {mapped} mapped, {unmapped} unmapped{(unmapped > 0 ? " (kept with their labels; see docs/claimreview-ratings.md or pass --rating-map)" : "")}");

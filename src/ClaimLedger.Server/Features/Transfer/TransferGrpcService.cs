@@ -1,5 +1,6 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Infrastructure.Data;
 using FluentValidation;
 using Grpc.Core;
 using MediatR;
@@ -8,9 +9,13 @@ namespace ClaimLedger.Server.Features.Transfer;
 
 /// <summary>
 /// claimledger.v1.TransferService. ImportClaims sends each record as its own ImportClaim command (own transaction, own
-/// ledger entry) and turns the outcome into a per-record result, so one bad record stops nothing.
+/// ledger entry) and turns whatever happens to it — created, attached, duplicate, invalid, or a fault of ours — into that
+/// record's result, so one record stops nothing and the summary counts exactly what was written. Only the caller's
+/// own authorisation, its cancellation, and the server shutting down end the stream; on shutdown the response says
+/// where reading stopped.
 /// </summary>
-public sealed class TransferGrpcService(IMediator mediator) : TransferService.TransferServiceBase
+public sealed class TransferGrpcService(IMediator mediator, IHostApplicationLifetime lifetime, ILogger<TransferGrpcService> logger)
+    : TransferService.TransferServiceBase
 {
     public const int MaxRecords = 100_000;
 
@@ -19,7 +24,7 @@ public sealed class TransferGrpcService(IMediator mediator) : TransferService.Tr
         await mediator.Send(new ImportClaim.MayImport(), context.CancellationToken);
         var response = new ImportClaimsResponse();
         long index = 0;
-        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        while (await requestStream.MoveNext(context.CancellationToken))
         {
             if (index >= MaxRecords)
             {
@@ -27,42 +32,63 @@ public sealed class TransferGrpcService(IMediator mediator) : TransferService.Tr
             }
 
             var result = new ImportResult { Index = index++ };
-            try
-            {
-                var imported = await mediator.Send(new ImportClaim.Command(request.Record ?? new ClaimRecord()), context.CancellationToken);
-                result.Claim = imported.Claim.Name;
-                if (imported.Attached)
-                {
-                    result.Outcome = ImportResult.Types.Outcome.Attached;
-                    result.Reason = imported.Note;
-                    response.Attached++;
-                }
-                else
-                {
-                    result.Outcome = ImportResult.Types.Outcome.Created;
-                    response.Created++;
-                }
-            }
-            catch (AlreadyExistsException e)
-            {
-                // Permission and authentication failures are not per-record: they end the call (the interceptor maps them).
-                result.Outcome = ImportResult.Types.Outcome.Duplicate;
-                result.Claim = e.Resources.FirstOrDefault() ?? "";
-                result.Reason = e.Message;
-                response.Duplicates++;
-            }
-            catch (Exception e) when (e is ValidationException or InvalidFieldException or FailedPreconditionException or NotFoundException)
-            {
-                result.Outcome = ImportResult.Types.Outcome.Invalid;
-                result.Reason = e is ValidationException v ? string.Join("; ", v.Errors.Select(f => $"{f.PropertyName}: {f.ErrorMessage}")) : e.Message;
-                response.Invalid++;
-            }
-
+            await ImportOneAsync(requestStream.Current.Record ?? new ClaimRecord(), result, response, context);
             response.Results.Add(result);
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                response.StoppedReason = $"The server is shutting down: records after index {result.Index} were not read; send them again.";
+                break;
+            }
         }
 
         return response;
     }
+
+    private async Task ImportOneAsync(ClaimRecord record, ImportResult result, ImportClaimsResponse response, ServerCallContext context)
+    {
+        try
+        {
+            // Not the call's token: once a record is being written, it is committed or rolled back as a whole.
+            var imported = await mediator.Send(new ImportClaim.Command(record), CancellationToken.None);
+            result.Claim = imported.Claim.Name;
+            if (imported.Attached)
+            {
+                result.Outcome = ImportResult.Types.Outcome.Attached;
+                result.Reason = imported.Note;
+                response.Attached++;
+            }
+            else
+            {
+                result.Outcome = ImportResult.Types.Outcome.Created;
+                response.Created++;
+            }
+        }
+        catch (AlreadyExistsException e)
+        {
+            result.Outcome = ImportResult.Types.Outcome.Duplicate;
+            result.Claim = e.Resources.FirstOrDefault() ?? "";
+            result.Reason = e.Message;
+            response.Duplicates++;
+        }
+        catch (Exception e) when (e is ValidationException or InvalidFieldException or FailedPreconditionException or NotFoundException)
+        {
+            result.Outcome = ImportResult.Types.Outcome.Invalid;
+            result.Reason = Bounded(e is ValidationException v ? string.Join("; ", v.Errors.Take(10).Select(f => $"{f.PropertyName}: {f.ErrorMessage}")) : e.Message);
+            response.Invalid++;
+        }
+        catch (Exception e) when (e is not (UnauthenticatedException or PermissionDeniedException) && !context.CancellationToken.IsCancellationRequested)
+        {
+            // Ours, not the record's: it wrote nothing (its transaction rolled back) and says so; the stream goes on.
+            logger.LogError(e, "Import of record {Index} failed on the server's side", result.Index);
+            result.Outcome = ImportResult.Types.Outcome.Failed;
+            result.Reason = e is CommitFailedException
+                ? "The record could not be committed and was not applied; send it again."
+                : "A server fault stopped this record; nothing of it was written; send it again.";
+            response.Failed++;
+        }
+    }
+
+    private static string Bounded(string reason) => reason.Length <= 1000 ? reason : reason[..999] + "…";
 
     public override Task ExportClaims(ExportClaimsRequest request, IServerStreamWriter<ClaimRecord> responseStream, ServerCallContext context) =>
         mediator.Send(new ExportClaims.Query(request.Topic, responseStream), context.CancellationToken);
