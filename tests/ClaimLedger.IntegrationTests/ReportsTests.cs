@@ -14,8 +14,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClaimLedger.IntegrationTests;
 
 /// <summary>
-/// A known scenario, on a fake clock: three claims recorded; A verified TRUE after 1 h, marked stale, re-verified
-/// MOSTLY_FALSE (an overturn); B verified FALSE after 3 h; C retracted. Every format must report the same figures.
+/// A known scenario, on a fake clock: three claims recorded; A verified TRUE after 1 h, marked stale (its lab source
+/// broken), re-verified MOSTLY_FALSE (an overturn); B verified FALSE after 3 h; C retracted. Every format must report the
+/// same figures, and name sources by title, publisher and URL. The lab source's title is hostile markup.
 /// </summary>
 public sealed class ReportsTests : IClassFixture<ReportsTests.Scenario>
 {
@@ -32,6 +33,13 @@ public sealed class ReportsTests : IClassFixture<ReportsTests.Scenario>
         public Claim B { get; private set; } = null!;
         public Claim C { get; private set; } = null!;
         public string SupportsA { get; private set; } = "";
+        public Source Origin { get; private set; } = null!;
+        public Source Lab { get; private set; } = null!;
+
+        public const string OriginTitle = "Harbour tariffs doubled, port records show";
+        public const string OriginPublisher = "Example Harbour News";
+        public const string LabTitle = "Tariff study <script>alert('lab')</script> [draft]";
+        public const string LabPublisher = "Example Lab & Co.";
 
         public async Task InitializeAsync()
         {
@@ -42,8 +50,12 @@ public sealed class ReportsTests : IClassFixture<ReportsTests.Scenario>
             Start = Timestamp.FromDateTimeOffset(Server.Clock.GetUtcNow());
             Server.Clock.Advance(TimeSpan.FromMinutes(1));
 
-            var origin = await sources.CreateSourceAsync(TestData.NewSource("https://news.example.org/report-origin"));
-            var lab = await sources.CreateSourceAsync(TestData.NewSource("https://lab.example.org/findings"));
+            var originRequest = TestData.NewSource("https://news.example.org/report-origin");
+            (originRequest.Source.Title, originRequest.Source.Publisher) = (OriginTitle, OriginPublisher);
+            var labRequest = TestData.NewSource("https://lab.example.org/findings?year=2026&page=2");
+            (labRequest.Source.Title, labRequest.Source.Publisher) = (LabTitle, LabPublisher);
+            var origin = Origin = await sources.CreateSourceAsync(originRequest);
+            var lab = Lab = await sources.CreateSourceAsync(labRequest);
             var a = TestData.NewClaim("Audit scenario claim A: the harbour authority doubled its tariffs in March.", "economy");
             a.Evidence.Add(new Evidence { Source = origin.Name, Stance = Stance.Origin, Excerpt = "doubled its tariffs" });
             A = await editor.CreateClaimAsync(a);
@@ -66,7 +78,11 @@ public sealed class ReportsTests : IClassFixture<ReportsTests.Scenario>
             await using (var scope = Server.Services.CreateAsyncScope())
             {
                 scope.ServiceProvider.GetRequiredService<ICurrentActor>().ActAsSystem("staleness");
-                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkStale.Command(A.Name, [new MarkStale.Finding(StaleReason.VerdictExpired, "", "", "review interval passed")]));
+                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkStale.Command(A.Name,
+                [
+                    new MarkStale.Finding(StaleReason.VerdictExpired, "", "", "review interval passed"),
+                    new MarkStale.Finding(StaleReason.SourceBroken, lab.Name["sources/".Length..], supports.Name.Split('/')[^1], "the lab page failed 3 checks"),
+                ]));
             }
 
             await editor.StartReviewAsync(new StartReviewRequest { Name = A.Name });
@@ -81,8 +97,11 @@ public sealed class ReportsTests : IClassFixture<ReportsTests.Scenario>
         }
 
         public AsyncServerStreamingCall<ReportChunk> Report(ReportFormat format, string topic = "", string claim = "") =>
+            Report(format, Start, End, topic, claim);
+
+        public AsyncServerStreamingCall<ReportChunk> Report(ReportFormat format, Timestamp start, Timestamp end, string topic = "", string claim = "") =>
             new ReportService.ReportServiceClient(Server.As("auditor-a", Role.Auditor))
-                .GenerateAuditReport(new GenerateAuditReportRequest { StartTime = Start, EndTime = End, Format = format, Topic = topic, Claim = claim });
+                .GenerateAuditReport(new GenerateAuditReportRequest { StartTime = start, EndTime = end, Format = format, Topic = topic, Claim = claim });
     }
 
     [Fact]
@@ -143,7 +162,7 @@ public sealed class ReportsTests : IClassFixture<ReportsTests.Scenario>
         var rows = new List<Dictionary<string, string>>();
         await reader.ReadAsync();
         reader.ReadHeader();
-        reader.HeaderRecord.ShouldBe(["section", "claim", "time", "actor", "item", "value", "detail"]);
+        reader.HeaderRecord.ShouldBe(["section", "claim", "time", "actor", "item", "value", "detail", "source", "source_title", "source_publisher", "source_url"]);
         while (await reader.ReadAsync())
         {
             rows.Add(reader.HeaderRecord!.ToDictionary(h => h, h => reader.GetField(h)!));
@@ -197,6 +216,125 @@ public sealed class ReportsTests : IClassFixture<ReportsTests.Scenario>
         md.ShouldContain("| WITHDRAWN | 1 |");
         md.ShouldContain($"### {_s.A.Name}");
         md.ShouldContain("overturns TRUE");
+    }
+
+    [Fact]
+    public async Task Html_ShowsSourcesByTitleAndPublisher_LinkedToTheirUrl_WithTheirNameKept()
+    {
+        var document = await ReportClient.HtmlAsync(_s.Report(ReportFormat.Html));
+        var timelineA = document.QuerySelector($"section.claim[data-claim='{_s.A.Name}']").ShouldNotBeNull();
+
+        // The evidence both of A's verdicts rested on.
+        var evidence = timelineA.QuerySelectorAll($"li[data-evidence='{_s.SupportsA}'] span.source").ToList();
+        evidence.Count.ShouldBe(2);
+        foreach (var source in evidence)
+        {
+            source.GetAttribute("data-source").ShouldBe(_s.Lab.Name);
+            var link = source.QuerySelector("a").ShouldNotBeNull();
+            link.TextContent.ShouldBe(Scenario.LabTitle);
+            link.GetAttribute("href").ShouldBe(_s.Lab.Url);
+            source.QuerySelector(".publisher")!.TextContent.ShouldBe(Scenario.LabPublisher);
+            source.QuerySelector(".url")!.TextContent.ShouldBe(_s.Lab.Url);
+        }
+
+        // Evidence events name their source the same way, instead of "from sources/…".
+        var added = timelineA.QuerySelectorAll("li[data-type='EVIDENCE_ADDED']").ToList();
+        added.Select(e => e.QuerySelector("span.source a")!.TextContent).ShouldBe([Scenario.OriginTitle, Scenario.LabTitle]);
+        added.Select(e => e.QuerySelector("span.source")!.GetAttribute("data-source")).ShouldBe([_s.Origin.Name, _s.Lab.Name]);
+        added.ShouldAllBe(e => !e.TextContent.Contains("from sources/"));
+
+        // The stale finding names the broken source.
+        var stale = timelineA.QuerySelector("li[data-type='MARKED_STALE'] ul.sources li[data-role='SOURCE_BROKEN'] span.source a").ShouldNotBeNull();
+        stale.TextContent.ShouldBe(Scenario.LabTitle);
+
+        // The title is hostile markup, and stays text.
+        document.QuerySelectorAll("script").Length.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Markdown_LinksSourcesByTitle()
+    {
+        var md = await ReportClient.TextAsync(_s.Report(ReportFormat.Markdown));
+
+        var lab = $"[Tariff study \\<script\\>alert('lab')\\</script\\> \\[draft\\]](<{_s.Lab.Url}>) — {Scenario.LabPublisher} · `{_s.Lab.Name}`";
+        md.ShouldContain($"  - Rests on SUPPORTS {_s.SupportsA} from {lab}: “tariffs rose 100%”");
+        md.ShouldContain($"**EVIDENCE_ADDED — ORIGIN** from [{Scenario.OriginTitle}](<{_s.Origin.Url}>) — {Scenario.OriginPublisher} · `{_s.Origin.Name}` by editor-e");
+        md.ShouldContain($"  - Source (SOURCE_BROKEN): {lab}");
+        md.ShouldNotContain("<script>");
+    }
+
+    [Fact]
+    public async Task CsvAndJson_HaveSourceTitlePublisherAndUrl()
+    {
+        var (_, rows) = await ReportClient.CsvAsync(_s.Report(ReportFormat.Csv));
+        var evidence = rows.Where(r => r["section"] == "verdict_evidence" && r["item"] == _s.SupportsA).ToList();
+        evidence.Count.ShouldBe(2);
+        evidence.ShouldAllBe(r => r["source"] == _s.Lab.Name && r["source_title"] == Scenario.LabTitle
+            && r["source_publisher"] == Scenario.LabPublisher && r["source_url"] == _s.Lab.Url && r["detail"] == "tariffs rose 100%");
+        rows.Where(r => r["section"] == "timeline_source" && r["claim"] == _s.A.Name).Select(r => (r["item"], r["value"], r["source"]))
+            .ShouldBe([("EVIDENCE_ADDED", "ORIGIN", _s.Origin.Name), ("EVIDENCE_ADDED", "SUPPORTS", _s.Lab.Name), ("MARKED_STALE", "SOURCE_BROKEN", _s.Lab.Name)]);
+
+        using var json = JsonDocument.Parse((await ReportClient.ReadAllAsync(_s.Report(ReportFormat.Json))).Data);
+        var events = json.RootElement.GetProperty("timelines").EnumerateArray().Single(t => t.GetProperty("claim").GetString() == _s.A.Name)
+            .GetProperty("events").EnumerateArray().ToList();
+        var origin = events.Single(e => e.GetProperty("type").GetString() == "EVIDENCE_ADDED" && e.GetProperty("sources")[0].GetProperty("role").GetString() == "ORIGIN")
+            .GetProperty("sources")[0];
+        (origin.GetProperty("source").GetString(), origin.GetProperty("title").GetString(), origin.GetProperty("publisher").GetString(), origin.GetProperty("url").GetString())
+            .ShouldBe((_s.Origin.Name, Scenario.OriginTitle, Scenario.OriginPublisher, _s.Origin.Url));
+        var rested = events.Last(e => e.TryGetProperty("verdict", out _)).GetProperty("verdict").GetProperty("evidence")[0];
+        (rested.GetProperty("source").GetString(), rested.GetProperty("source_title").GetString(), rested.GetProperty("source_publisher").GetString(), rested.GetProperty("source_url").GetString())
+            .ShouldBe((_s.Lab.Name, Scenario.LabTitle, Scenario.LabPublisher, _s.Lab.Url));
+    }
+
+    [Fact]
+    public async Task OneDayReport_ChartsHourBuckets_WithAtLeastFourTimeLabels()
+    {
+        var first = _s.Start.ToDateTimeOffset();
+        var start = new DateTimeOffset(first.Year, first.Month, first.Day, first.Hour, 0, 0, TimeSpan.Zero); // on the hour: 24 whole buckets
+        var (from, to) = (Timestamp.FromDateTimeOffset(start), Timestamp.FromDateTimeOffset(start.AddDays(1)));
+
+        var document = await ReportClient.HtmlAsync(_s.Report(ReportFormat.Html, from, to));
+
+        var chart = document.QuerySelector("svg#status-chart").ShouldNotBeNull();
+        chart.GetAttribute("data-bucket").ShouldBe("PT1H");
+        var ticks = chart.QuerySelectorAll("g.x-axis g.tick").ToList();
+        ticks.Count.ShouldBeGreaterThanOrEqualTo(4);
+        ticks.Select(t => DateTimeOffset.Parse(t.GetAttribute("data-time")!, CultureInfo.InvariantCulture))
+            .ShouldAllBe(t => t.Minute == 0 && t.Second == 0 && t >= start && t <= start.AddDays(1));
+        ticks.Select(t => t.QuerySelector("text.label")!.TextContent).ShouldAllBe(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\d\d:\d\d$"));
+        ticks[0].QuerySelector("text.context")!.TextContent.ShouldBe(start.UtcDateTime.ToString("d MMM yyyy", CultureInfo.InvariantCulture));
+        chart.QuerySelectorAll("polyline").ShouldAllBe(p => p.GetAttribute("points")!.Split(' ').Length == 25);
+        chart.QuerySelectorAll("g.legend-entry").Select(e => e.GetAttribute("data-status")).ShouldBe(["UNVERIFIED", "IN_REVIEW", "VERIFIED", "STALE", "RETRACTED"]);
+        chart.QuerySelector("g.legend-entry[data-status='VERIFIED'] text.value")!.TextContent.ShouldBe("2");
+        // A was STALE only for the moment between being marked and its new review: at no bucket's end, yet not "0 throughout".
+        chart.QuerySelector("g.legend-entry[data-status='STALE'] text.note")!.TextContent.ShouldBe("peak 1 between points");
+        chart.QuerySelector("g.legend-entry[data-status='UNVERIFIED'] text.note").ShouldBeNull();
+        chart.QuerySelector("g.legend-entry[data-status='RETRACTED'] text.note").ShouldBeNull();
+
+        var table = document.QuerySelectorAll("#status-chart-table tbody tr").ToList();
+        table.Count.ShouldBe(25);
+        table[1].QuerySelector("time")!.GetAttribute("datetime").ShouldBe(start.AddHours(1).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task MonthReport_ChartsDayBuckets_LabelledWithDates()
+    {
+        var start = new DateTimeOffset(_s.Start.ToDateTimeOffset().UtcDateTime.Date, TimeSpan.Zero).AddDays(-20).AddHours(6);
+        var end = start.AddDays(30);
+
+        var document = await ReportClient.HtmlAsync(_s.Report(ReportFormat.Html, Timestamp.FromDateTimeOffset(start), Timestamp.FromDateTimeOffset(end)));
+        using var json = JsonDocument.Parse((await ReportClient.ReadAllAsync(_s.Report(ReportFormat.Json, Timestamp.FromDateTimeOffset(start), Timestamp.FromDateTimeOffset(end)))).Data);
+
+        var chart = document.QuerySelector("svg#status-chart").ShouldNotBeNull();
+        chart.GetAttribute("data-bucket").ShouldBe("P1D");
+        var labels = chart.QuerySelectorAll("g.x-axis g.tick text.label").Select(t => t.TextContent).ToList();
+        labels.Count.ShouldBeInRange(4, 10);
+        labels.ShouldAllBe(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\d{1,2} [A-Z][a-z]{2}$"));
+        json.RootElement.GetProperty("status_chart_bucket").GetString().ShouldBe("P1D");
+        var times = json.RootElement.GetProperty("status_chart").EnumerateArray().Select(p => DateTimeOffset.Parse(p.GetProperty("time").GetString()!, CultureInfo.InvariantCulture)).ToList();
+        times[0].ShouldBe(start);
+        times[^1].ShouldBe(end);
+        times.Skip(1).SkipLast(1).ShouldAllBe(t => t.UtcDateTime.TimeOfDay == TimeSpan.Zero);
     }
 
     [Fact]

@@ -1,5 +1,9 @@
+using System.Globalization;
 using System.Text;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
 using ClaimLedger.Contracts.V1;
+using CsvHelper;
 using Grpc.Core;
 
 namespace ClaimLedger.IntegrationTests.Infrastructure;
@@ -28,4 +32,24 @@ public static class ReportClient
 
     public static async Task<string> TextAsync(AsyncServerStreamingCall<ReportChunk> call) =>
         Encoding.UTF8.GetString((await ReadAllAsync(call)).Data);
+
+    /// <summary>An HTML report, parsed.</summary>
+    public static async Task<IHtmlDocument> HtmlAsync(AsyncServerStreamingCall<ReportChunk> call) =>
+        await new HtmlParser().ParseDocumentAsync(await TextAsync(call));
+
+    /// <summary>A CSV report's header and rows, each row by column name, read with a CSV reader.</summary>
+    public static async Task<(string[] Header, List<Dictionary<string, string>> Rows)> CsvAsync(AsyncServerStreamingCall<ReportChunk> call)
+    {
+        using var reader = new CsvReader(new StringReader(await TextAsync(call)), CultureInfo.InvariantCulture);
+        var rows = new List<Dictionary<string, string>>();
+        await reader.ReadAsync();
+        reader.ReadHeader();
+        var header = reader.HeaderRecord!;
+        while (await reader.ReadAsync())
+        {
+            rows.Add(header.ToDictionary(h => h, h => reader.GetField(h)!));
+        }
+
+        return (header, rows);
+    }
 }

@@ -15,8 +15,6 @@ internal sealed class AuditReportData(DbSession db)
         AND (@ClaimId = '' OR c.id = @ClaimId)
         """;
 
-    private const int MaxChartPoints = 48;
-
     public sealed record Period(string Start, string End, string Topic, string ClaimId);
 
     public async Task<long> ClaimsRecordedAsync(Period p, CancellationToken ct) =>
@@ -99,7 +97,7 @@ internal sealed class AuditReportData(DbSession db)
             """, p, ct);
 
     /// <summary>
-    /// Claims per status at the end of each bucket: the state at the start (each claim's last status change before it),
+    /// Claims per status at the end of each chart bucket (see <see cref="ChartTimeAxis"/>): the state at the start (each claim's last status change before it),
     /// then the period's status changes applied in time order. Memory: one counter per status.
     /// </summary>
     public async Task<StatusSeries> StatusSeriesAsync(Period p, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
@@ -117,21 +115,21 @@ internal sealed class AuditReportData(DbSession db)
             counts[Array.IndexOf(statuses, status)] += count;
         }
 
-        var buckets = (int)Math.Clamp(Math.Ceiling((end - start).TotalHours), 1, MaxChartPoints);
-        var width = (end - start) / buckets;
-        var points = new List<(DateTimeOffset, IReadOnlyList<long>)> { (start, counts.ToArray()) };
-        var bucketEnd = start + width;
+        var bucket = ChartTimeAxis.BucketFor(end - start);
+        var boundaries = ChartTimeAxis.Boundaries(start, end, bucket);
+        var points = new List<(DateTimeOffset, IReadOnlyList<long>)>(boundaries.Count) { (start, counts.ToArray()) };
+        var peaks = counts.ToArray();
         await foreach (var change in db.StreamAsync<(string Time, string? From, string To)>($"""
             SELECT e.time, e.from_status, e.to_status FROM claim_events e JOIN claims c ON c.id = e.claim_id
             WHERE {ClaimFilter} AND e.to_status IS NOT NULL AND e.time >= @Start AND e.time < @End
             ORDER BY e.time, e.seq
             """, p, ct))
         {
+            // A change at a boundary belongs to the bucket that starts there: each point is the state just before it.
             var time = DbTime.FromDb(change.Time);
-            while (time >= bucketEnd && points.Count < buckets)
+            while (points.Count < boundaries.Count - 1 && time >= boundaries[points.Count])
             {
-                points.Add((bucketEnd, counts.ToArray()));
-                bucketEnd += width;
+                points.Add((boundaries[points.Count], counts.ToArray()));
             }
 
             if (change.From is not null && Array.IndexOf(statuses, change.From) is var from and >= 0)
@@ -139,20 +137,21 @@ internal sealed class AuditReportData(DbSession db)
                 counts[from]--;
             }
 
-            counts[Array.IndexOf(statuses, change.To)]++;
+            var to = Array.IndexOf(statuses, change.To);
+            peaks[to] = Math.Max(peaks[to], ++counts[to]);
         }
 
-        while (points.Count <= buckets)
+        while (points.Count < boundaries.Count)
         {
-            points.Add((points.Count == buckets ? end : bucketEnd, counts.ToArray()));
-            bucketEnd += width;
+            points.Add((boundaries[points.Count], counts.ToArray()));
         }
 
-        return new StatusSeries(statuses, points);
+        return new StatusSeries(statuses, points, bucket, peaks);
     }
 
     private sealed record EventRow(string ClaimId, string Text, string Status, long Sequence, string Time, string Actor, string Type,
-        string? FromStatus, string? ToStatus, string Detail, string? VerdictId);
+        string? FromStatus, string? ToStatus, string Detail, string? VerdictId,
+        string? EvidenceStance, string? SourceId, string? SourceTitle, string? SourcePublisher, string? SourceUrl);
 
     private sealed class VerdictRow
     {
@@ -164,7 +163,31 @@ internal sealed class AuditReportData(DbSession db)
         public string? Previous { get; init; }
     }
 
-    /// <summary>Claims with events in the period, one at a time, each with its events and the evidence every verdict rested on.</summary>
+    private sealed class EvidenceRow
+    {
+        public string Id { get; init; } = "";
+        public string Stance { get; init; } = "";
+        public string SourceId { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string Publisher { get; init; } = "";
+        public string? Url { get; init; }
+        public string Excerpt { get; init; } = "";
+    }
+
+    private sealed class FindingSourceRow
+    {
+        public string Reason { get; init; } = "";
+        public string SourceId { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string Publisher { get; init; } = "";
+        public string? Url { get; init; }
+    }
+
+    /// <summary>
+    /// Claims with events in the period, one at a time, each with its events and the evidence every verdict rested on.
+    /// Sources come with what a reader recognises them by (title, publisher, URL): an evidence event's through a join in
+    /// the scan, a verdict's evidence and a stale finding's by a small query for that event, so nothing is loaded ahead.
+    /// </summary>
     public async IAsyncEnumerable<ClaimTimelineReport> TimelinesAsync(Period p, [EnumeratorCancellation] CancellationToken ct)
     {
         List<TimelineEvent>? events = null;
@@ -172,8 +195,11 @@ internal sealed class AuditReportData(DbSession db)
         await foreach (var row in db.StreamAsync<EventRow>($"""
             SELECT e.claim_id AS ClaimId, c.text AS Text, c.status AS Status, e.sequence AS Sequence, e.time AS Time,
                    e.actor AS Actor, e.type AS Type, e.from_status AS FromStatus, e.to_status AS ToStatus, e.detail AS Detail,
-                   e.verdict_id AS VerdictId
+                   e.verdict_id AS VerdictId, ev.stance AS EvidenceStance, s.id AS SourceId, s.title AS SourceTitle,
+                   s.publisher AS SourcePublisher, s.url AS SourceUrl
             FROM claim_events e JOIN claims c ON c.id = e.claim_id
+                 LEFT JOIN evidence ev ON ev.id = e.evidence_id
+                 LEFT JOIN sources s ON s.id = ev.source_id
             WHERE e.time >= @Start AND e.time < @End AND {ClaimFilter}
             ORDER BY c.seq, e.sequence
             """, p, ct))
@@ -186,14 +212,31 @@ internal sealed class AuditReportData(DbSession db)
 
             current = row;
             events ??= [];
+            IReadOnlyList<EventSource> sources = row.SourceId is not null
+                ? [new EventSource(row.EvidenceStance ?? "", Source(row.SourceId, row.SourceTitle, row.SourcePublisher, row.SourceUrl))]
+                : row.Type == "MARKED_STALE" ? await FindingSourcesAsync(row.ClaimId, row.Time, ct) : [];
             events.Add(new TimelineEvent(row.Sequence, DbTime.FromDb(row.Time), row.Actor, row.Type, row.FromStatus, row.ToStatus, row.Detail,
-                row.VerdictId is null ? null : await VerdictAsync(row.VerdictId, ct)));
+                row.VerdictId is null ? null : await VerdictAsync(row.VerdictId, ct), sources));
         }
 
         if (current is not null)
         {
             yield return new ClaimTimelineReport($"claims/{current.ClaimId}", current.Text, current.Status, events!);
         }
+    }
+
+    private static SourceReport Source(string id, string? title, string? publisher, string? url) =>
+        new($"sources/{id}", title ?? "", publisher ?? "", url);
+
+    /// <summary>The sources named by the findings recorded with a MARKED_STALE event (same claim, same time).</summary>
+    private async Task<IReadOnlyList<EventSource>> FindingSourcesAsync(string claimId, string time, CancellationToken ct)
+    {
+        var rows = await db.QueryAsync<FindingSourceRow>("""
+            SELECT f.reason AS Reason, s.id AS SourceId, s.title AS Title, s.publisher AS Publisher, s.url AS Url
+            FROM stale_findings f JOIN sources s ON s.id = f.source_id
+            WHERE f.claim_id = @ClaimId AND f.time = @Time ORDER BY f.seq
+            """, new { ClaimId = claimId, Time = time }, ct);
+        return rows.Select(r => new EventSource(r.Reason, Source(r.SourceId, r.Title, r.Publisher, r.Url))).ToList();
     }
 
     private async Task<VerdictReport> VerdictAsync(string verdictId, CancellationToken ct)
@@ -203,11 +246,11 @@ internal sealed class AuditReportData(DbSession db)
                    (SELECT pv.rating FROM verdicts pv WHERE pv.claim_id = v.claim_id AND pv.seq < v.seq ORDER BY pv.seq DESC LIMIT 1) AS Previous
             FROM verdicts v WHERE v.id = @Id
             """, new { Id = verdictId }, ct);
-        var evidence = await db.QueryAsync<(string, string, string, string, string)>("""
-            SELECT e.id, e.stance, e.source_id, s.title,
+        var evidence = await db.QueryAsync<EvidenceRow>("""
+            SELECT e.id AS Id, e.stance AS Stance, e.source_id AS SourceId, s.title AS Title, s.publisher AS Publisher, s.url AS Url,
                    -- A published fact-check shows the rating its publisher gave, in the publisher's words.
                    CASE WHEN r.id IS NULL THEN e.excerpt
-                        ELSE 'published as “' || r.rating_label || '”' || CASE WHEN e.excerpt = '' THEN '' ELSE ': ' || e.excerpt END END
+                        ELSE 'published as “' || r.rating_label || '”' || CASE WHEN e.excerpt = '' THEN '' ELSE ': ' || e.excerpt END END AS Excerpt
             FROM verdict_evidence ve JOIN evidence e ON e.id = ve.evidence_id JOIN sources s ON s.id = e.source_id
                  LEFT JOIN published_reviews r ON r.id = e.review_id
             WHERE ve.verdict_id = @Id ORDER BY e.seq
@@ -218,6 +261,6 @@ internal sealed class AuditReportData(DbSession db)
             v.Score?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
             v.Previous,
             v.Rationale,
-            evidence.Select(e => new VerdictEvidence($"claims/{v.ClaimId}/evidence/{e.Item1}", e.Item2, $"sources/{e.Item3}", e.Item4, e.Item5)).ToList());
+            evidence.Select(e => new VerdictEvidence($"claims/{v.ClaimId}/evidence/{e.Id}", e.Stance, Source(e.SourceId, e.Title, e.Publisher, e.Url), e.Excerpt)).ToList());
     }
 }

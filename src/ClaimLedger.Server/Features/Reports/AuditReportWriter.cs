@@ -80,9 +80,35 @@ public abstract class AuditReportWriter : IAsyncDisposable
             }
         }
 
-        if (e.Detail.Length > 0 && e.Verdict is null)
+        if (e.IsEvidenceWithSource)
+        {
+            // The detail reads "SUPPORTS from sources/{id}"; the writers name the source themselves, by title.
+            text.Append(" — ").Append(e.Sources[0].Role);
+        }
+        else if (e.Detail.Length > 0 && e.Verdict is null)
         {
             text.Append(" — ").Append(e.Detail);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary><see cref="Describe(TimelineEvent)"/> with an evidence event's source in words, for the plain-text formats.</summary>
+    public static string DescribeWithSource(TimelineEvent e) =>
+        e.IsEvidenceWithSource ? $"{Describe(e)} from {SourceText(e.Sources[0].Source)}" : Describe(e);
+
+    /// <summary>A source in plain text: "Title — Publisher &lt;https://…&gt;" (the URL alone when there is no title).</summary>
+    public static string SourceText(SourceReport source)
+    {
+        var text = new StringBuilder(source.Label);
+        if (source.Publisher.Length > 0)
+        {
+            text.Append(" — ").Append(source.Publisher);
+        }
+
+        if (source.Url is { } url && source.Title.Length > 0)
+        {
+            text.Append(" <").Append(url).Append('>');
         }
 
         return text.ToString();
@@ -171,6 +197,7 @@ internal sealed class JsonAuditReportWriter(Stream output) : AuditReportWriter
 
         _json.WriteEndArray();
 
+        _json.WriteString("status_chart_bucket", s.StatusSeries.Bucket.Iso);
         _json.WriteStartArray("status_chart");
         foreach (var (time, counts) in s.StatusSeries.Points)
         {
@@ -206,6 +233,16 @@ internal sealed class JsonAuditReportWriter(Stream output) : AuditReportWriter
             _json.WriteString("from_status", e.FromStatus);
             _json.WriteString("to_status", e.ToStatus);
             _json.WriteString("detail", e.Detail);
+            _json.WriteStartArray("sources");
+            foreach (var source in e.Sources)
+            {
+                _json.WriteStartObject();
+                _json.WriteString("role", source.Role);
+                WriteSource(source.Source, "");
+                _json.WriteEndObject();
+            }
+
+            _json.WriteEndArray();
             if (e.Verdict is { } v)
             {
                 _json.WriteStartObject("verdict");
@@ -221,8 +258,7 @@ internal sealed class JsonAuditReportWriter(Stream output) : AuditReportWriter
                     _json.WriteStartObject();
                     _json.WriteString("name", ev.Evidence);
                     _json.WriteString("stance", ev.Stance);
-                    _json.WriteString("source", ev.Source);
-                    _json.WriteString("source_title", ev.SourceTitle);
+                    WriteSource(ev.Source, "source_");
                     _json.WriteString("excerpt", ev.Excerpt);
                     _json.WriteEndObject();
                 }
@@ -251,14 +287,28 @@ internal sealed class JsonAuditReportWriter(Stream output) : AuditReportWriter
     }
 
     public override ValueTask DisposeAsync() => _json.DisposeAsync();
+
+    /// <summary>A source: "source" (its name), then title, publisher and URL (null when it has none) under keys with <paramref name="prefix"/>.</summary>
+    private void WriteSource(SourceReport source, string prefix)
+    {
+        _json.WriteString("source", source.Name);
+        _json.WriteString(prefix + "title", source.Title);
+        _json.WriteString(prefix + "publisher", source.Publisher);
+        _json.WriteString(prefix + "url", source.Url);
+    }
 }
 
 /// <summary>
-/// One CSV table for the whole report, one row per fact: section, claim, time, actor, item, value, detail. Sections:
-/// report, ledger, summary, verdicts_by_rating, retractions_by_reason, activity, status_chart, timeline, verdict_evidence.
+/// One CSV table for the whole report, one row per fact: section, claim, time, actor, item, value, detail, then the
+/// source the fact concerns (source, source_title, source_publisher, source_url; empty for most rows). Sections: report,
+/// ledger, summary, verdicts_by_rating, retractions_by_reason, activity, status_chart, timeline, timeline_source (a source
+/// an event concerns: evidence added or removed, or a stale finding), verdict_evidence (detail: the excerpt).
 /// </summary>
 internal sealed class CsvAuditReportWriter : AuditReportWriter
 {
+    public static readonly IReadOnlyList<string> Headers =
+        ["section", "claim", "time", "actor", "item", "value", "detail", "source", "source_title", "source_publisher", "source_url"];
+
     private readonly StreamWriter _text;
     private readonly CsvWriter _csv;
 
@@ -270,7 +320,7 @@ internal sealed class CsvAuditReportWriter : AuditReportWriter
 
     public override async Task BeginAsync(AuditSummary s, CancellationToken ct)
     {
-        foreach (var header in new[] { "section", "claim", "time", "actor", "item", "value", "detail" })
+        foreach (var header in Headers)
         {
             _csv.WriteField(header);
         }
@@ -280,6 +330,7 @@ internal sealed class CsvAuditReportWriter : AuditReportWriter
         await Row("report", s.Claim, Time(s.Start), "", "period_start", "", "");
         await Row("report", s.Claim, Time(s.End), "", "period_end", "", "");
         await Row("report", "", "", "", "topic", s.Topic, "");
+        await Row("report", "", "", "", "status_chart_bucket", s.StatusSeries.Bucket.Iso, s.StatusSeries.Bucket.Words);
         await Row("ledger", "", "", "", "head_sequence", s.Digest.HeadSequence.ToString(Invariant), "");
         await Row("ledger", "", "", "", "head_hash", s.Digest.HeadHash, "");
         await Row("ledger", "", "", "", "valid", s.Verification.Valid ? "true" : "false", s.Verification.FirstProblem?.Description ?? "");
@@ -317,10 +368,17 @@ internal sealed class CsvAuditReportWriter : AuditReportWriter
     {
         foreach (var e in t.Events)
         {
-            await Row("timeline", t.Claim, Time(e.Time), e.Actor, e.Type, e.ToStatus ?? "", Describe(e));
+            await Row("timeline", t.Claim, Time(e.Time), e.Actor, e.Type, e.ToStatus ?? "", DescribeWithSource(e));
+            foreach (var (role, source) in e.Sources)
+            {
+                await Row("timeline_source", t.Claim, Time(e.Time), e.Actor, e.Type, role, SourceText(source),
+                    source.Name, source.Title, source.Publisher, source.Url ?? "");
+            }
+
             foreach (var ev in e.Verdict?.Evidence ?? [])
             {
-                await Row("verdict_evidence", t.Claim, Time(e.Time), e.Actor, ev.Evidence, ev.Stance, $"{ev.Source} {ev.SourceTitle}".Trim());
+                await Row("verdict_evidence", t.Claim, Time(e.Time), e.Actor, ev.Evidence, ev.Stance, ev.Excerpt,
+                    ev.Source.Name, ev.Source.Title, ev.Source.Publisher, ev.Source.Url ?? "");
             }
         }
 
@@ -340,11 +398,12 @@ internal sealed class CsvAuditReportWriter : AuditReportWriter
         await _text.DisposeAsync();
     }
 
+    /// <summary>One row; fields not given (the source columns of most rows) are empty.</summary>
     private async Task Row(params string[] fields)
     {
-        foreach (var field in fields)
+        for (var i = 0; i < Headers.Count; i++)
         {
-            _csv.WriteField(field);
+            _csv.WriteField(i < fields.Length ? fields[i] : "");
         }
 
         await _csv.NextRecordAsync();
