@@ -167,4 +167,32 @@ public sealed class CreateClaimValidatorTests
 
         result.Errors.Select(e => e.PropertyName).ShouldBe(["claim.text", "claim.claimant", "claim.language_code"], ignoreOrder: true);
     }
+
+    [Fact]
+    public void AThousandMalformedEvidenceItems_AreOneViolationOnTheCount_NotOnePerItem()
+    {
+        var failures = Validator.ShouldFailOnlyOn(Valid with { Evidence = Enumerable.Repeat(ValidEvidence with { Source = "x", Stance = (Stance)99 }, 1000).ToList() }, "evidence");
+
+        failures.Single().ErrorMessage.ShouldBe("must have at most 50 items");
+    }
+
+    [Fact]
+    public void AThousandMalformedClaimants_AreOneViolationOnTheCount_NotOnePerItem()
+    {
+        var failures = Validator.ShouldFailOnlyOn(Valid with { Claimants = Enumerable.Repeat(new Party { Type = (Party.Types.Type)99 }, 1000).ToList() }, "claim.claimants");
+
+        failures.Single().ErrorMessage.ShouldBe("must have at most 20 entries");
+    }
+
+    [Fact]
+    public void TextWithUFFFE_WhichCannotBeNormalized_FailsOnTheText() =>
+        Validator.ShouldFailOnlyOn(Valid with { Text = "Drones \uFFFE were supplied" }, "claim.text");
+
+    [Fact]
+    public void TextWithALoneSurrogate_WhichCannotBeNormalized_FailsOnTheText() =>
+        Validator.ShouldFailOnlyOn(Valid with { Text = "Drones " + '\uD800' + " were supplied" }, "claim.text");
+
+    [Fact]
+    public void TextWithOtherOddCharacters_Passes() =>
+        Validator.ShouldBeValid(Valid with { Text = "Drones \u202Ewere\u200F supplied \uFFFF \U0001F600" });
 }

@@ -129,7 +129,7 @@ public sealed class UpdateSourceValidatorTests
 
     [Fact]
     public void UrlInTheMask_IsNotUpdatable() =>
-        Validator.ShouldFailOnlyOn(Valid with { Paths = ["title", "url"] }, "update_mask").Single().ErrorMessage.ShouldContain("(url)");
+        Validator.ShouldFailOnlyOn(Valid with { Paths = ["title", "url"] }, "update_mask").Single().ErrorMessage.ShouldContain("(\"url\")");
 
     [Fact]
     public void UnspecifiedKindInTheMask_FailsOnSourceKind() =>
@@ -142,6 +142,14 @@ public sealed class UpdateSourceValidatorTests
     [Fact]
     public void NonHttpArchiveUrl_FailsOnSourceArchiveUrl() =>
         Validator.ShouldFailOnlyOn(Valid with { Paths = ["archive_url"], ArchiveUrl = "javascript:alert(1)" }, "source.archive_url");
+
+    [Fact]
+    public void AHugeMaskPath_IsQuotedShortened()
+    {
+        var failures = Validator.ShouldFailOnlyOn(Valid with { Paths = ["title", "\u0000" + new string('p', 40 * 1024)] }, "update_mask");
+
+        failures.Single().ErrorMessage.ShouldStartWith($"names fields that cannot be updated (\"\\u0000{new string('p', 57)}…\"); updatable: title,");
+    }
 }
 
 public sealed class ListSourcesValidatorTests

@@ -1,3 +1,4 @@
+using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Features.Claims;
 using static ClaimLedger.UnitTests.Features.ValidationAssertions;
 
@@ -80,4 +81,25 @@ public sealed class UpdateClaimValidatorTests
 
     [Fact]
     public void EmptyEtag_Passes() => Validator.ShouldBeValid(Valid with { Etag = "" });
+
+    [Fact]
+    public void AHugeMaskPath_IsQuotedShortened()
+    {
+        var failures = Validator.ShouldFailOnlyOn(Valid with { Paths = ["text", new string('p', 40 * 1024)] }, "update_mask");
+
+        failures.Single().ErrorMessage.ShouldStartWith($"names fields that cannot be updated (\"{new string('p', 63)}…\"); updatable: text,");
+    }
+
+    [Fact]
+    public void AThousandUnknownMaskPaths_QuoteTheFirstFiveAndCountTheRest()
+    {
+        var failures = Validator.ShouldFailOnlyOn(Valid with { Paths = Enumerable.Range(0, 1000).Select(i => $"no_such_{i}").ToList() }, "update_mask");
+
+        failures.Single().ErrorMessage.ShouldStartWith("names fields that cannot be updated (\"no_such_0\", \"no_such_1\", \"no_such_2\", \"no_such_3\", \"no_such_4\" and 995 more)");
+    }
+
+    [Fact]
+    public void AThousandMalformedClaimantsInTheMask_AreOneViolationOnTheCount() =>
+        Validator.ShouldFailOnlyOn(Valid with { Paths = ["claimants"], Claimants = Enumerable.Repeat(new Party(), 1000).ToList() }, "claim.claimants")
+            .Single().ErrorMessage.ShouldBe("must have at most 20 entries");
 }

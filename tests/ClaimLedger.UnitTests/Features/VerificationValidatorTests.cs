@@ -70,6 +70,14 @@ public sealed class SubmitVerdictValidatorTests
         Validator.ShouldFailOnlyOn(Valid with { Evidence = Enumerable.Range(0, 101).Select(i => $"{ClaimA}/evidence/{i:x32}").ToList() }, "evidence");
 
     [Fact]
+    public void AThousandMalformedEvidenceItems_AreOneViolationOnTheCount_NotOnePerItem()
+    {
+        var failures = Validator.ShouldFailOnlyOn(Valid with { Evidence = Enumerable.Range(0, 1000).Select(i => $"not evidence {i}").ToList() }, "evidence");
+
+        failures.Single().ErrorMessage.ShouldBe("must have at most 100 items");
+    }
+
+    [Fact]
     public void OverlongEtag_FailsOnEtag() => Validator.ShouldFailOnlyOn(Valid with { Etag = Text(65) }, "etag");
 
     [Fact]

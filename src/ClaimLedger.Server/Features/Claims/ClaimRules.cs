@@ -15,7 +15,25 @@ internal static class ClaimRules
 
     public static IRuleBuilderOptions<T, string> ClaimText<T>(this IRuleBuilder<T, string> rule) =>
         rule.Must(t => !string.IsNullOrWhiteSpace(t)).WithMessage("is required")
-            .MaximumLength(MaxTextLength).WithMessage($"must be at most {MaxTextLength} characters");
+            .MaximumLength(MaxTextLength).WithMessage($"must be at most {MaxTextLength} characters")
+            .Must(IsNormalizable).WithMessage("must be Unicode text without U+FFFE (which cannot be normalized)");
+
+    /// <summary>
+    /// Whether Unicode normalization accepts the text: claim texts are normalized to compare them
+    /// (<see cref="TextSimilarity.Normalize"/>), and the runtime refuses U+FFFE and unpaired surrogates.
+    /// </summary>
+    public static bool IsNormalizable(string text)
+    {
+        try
+        {
+            _ = text.IsNormalized(System.Text.NormalizationForm.FormKC);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     public static IRuleBuilderOptions<T, string> Claimant<T>(this IRuleBuilder<T, string> rule) =>
         rule.Must(t => !string.IsNullOrWhiteSpace(t)).WithMessage("is required")

@@ -19,10 +19,10 @@ public sealed class ClaimsGrpcService(IMediator mediator) : ClaimService.ClaimSe
             claim.Text,
             claim.Claimant,
             claim.Claimants.ToList(),
-            claim.ClaimTime.ToDateTimeOffsetOrNull(),
+            claim.ClaimTime.ToDateTimeOffsetOrNull("claim.claim_time"),
             claim.LanguageCode,
             claim.Topics.ToList(),
-            claim.ReviewInterval.ToSeconds(),
+            claim.ReviewInterval.ToSeconds("claim.review_interval"),
             request.Evidence.Select(EvidenceInput.From).ToList(),
             request.AllowDuplicate,
             request.RequestId), context.CancellationToken);
@@ -52,10 +52,10 @@ public sealed class ClaimsGrpcService(IMediator mediator) : ClaimService.ClaimSe
             claim.Text,
             claim.Claimant,
             claim.Claimants.ToList(),
-            claim.ClaimTime.ToDateTimeOffsetOrNull(),
+            claim.ClaimTime.ToDateTimeOffsetOrNull("claim.claim_time"),
             claim.LanguageCode,
             claim.Topics.ToList(),
-            claim.ReviewInterval.ToSeconds(),
+            claim.ReviewInterval.ToSeconds("claim.review_interval"),
             request.RequestId), context.CancellationToken);
     }
 

@@ -43,13 +43,15 @@ public static class CreateClaim
             RuleFor(c => c.Claimant).MaximumLength(ClaimRules.MaxClaimantLength).OverridePropertyName("claim.claimant")
                 .WithMessage($"must be at most {ClaimRules.MaxClaimantLength} characters");
             RuleFor(c => c.Claimants).Claimants().OverridePropertyName("claim.claimants");
-            RuleForEach(c => c.Claimants).SetValidator(new Reviews.PublishedReviews.PartyValidator()).OverridePropertyName("claim.claimants");
+            RuleForEach(c => c.Claimants).SetValidator(new Reviews.PublishedReviews.PartyValidator())
+                .When(c => c.Claimants.Count <= Reviews.PublishedReviews.MaxClaimants).OverridePropertyName("claim.claimants");
             RuleFor(c => c.LanguageCode).Language().OverridePropertyName("claim.language_code");
             RuleFor(c => c.Topics).Topics().OverridePropertyName("claim.topics");
             RuleFor(c => c.ReviewIntervalSeconds).ReviewInterval().OverridePropertyName("claim.review_interval");
             RuleFor(c => c.Evidence).Must(e => e.Count <= MaxEvidence).OverridePropertyName("evidence")
                 .WithMessage($"must have at most {MaxEvidence} items");
-            RuleForEach(c => c.Evidence).SetValidator(new EvidenceInput.Validator()).OverridePropertyName("evidence");
+            // A list over its limit is one violation, not one per item (ADR 7).
+            RuleForEach(c => c.Evidence).SetValidator(new EvidenceInput.Validator()).When(c => c.Evidence.Count <= MaxEvidence).OverridePropertyName("evidence");
             RuleFor(c => c.RequestId).RequestId().OverridePropertyName("request_id");
         }
     }

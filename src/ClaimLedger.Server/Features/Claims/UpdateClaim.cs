@@ -46,11 +46,12 @@ public static class UpdateClaim
             RuleFor(c => c.Name).Must(ResourceNames.IsClaim).OverridePropertyName("claim.name").WithMessage("must be a claim name, claims/{claim}");
             RuleFor(c => c.Paths).NotEmpty().OverridePropertyName("update_mask").WithMessage("names no field to update");
             RuleFor(c => c.Paths).Must(p => p.All(Updatable.Contains)).OverridePropertyName("update_mask")
-                .WithMessage(c => $"names fields that cannot be updated ({string.Join(", ", c.Paths.Where(p => !Updatable.Contains(p)))}); updatable: {string.Join(", ", Updatable)}");
+                .WithMessage(c => $"names fields that cannot be updated ({ClientText.QuoteList(c.Paths.Where(p => !Updatable.Contains(p)))}); updatable: {string.Join(", ", Updatable)}");
             RuleFor(c => c.Text).ClaimText().When(c => c.Has("text")).OverridePropertyName("claim.text");
             RuleFor(c => c.Claimant).Claimant().When(c => c.Has("claimant")).OverridePropertyName("claim.claimant");
             RuleFor(c => c.Claimants).Claimants().When(c => c.Has("claimants")).OverridePropertyName("claim.claimants");
-            RuleForEach(c => c.Claimants).SetValidator(new Reviews.PublishedReviews.PartyValidator()).When(c => c.Has("claimants")).OverridePropertyName("claim.claimants");
+            RuleForEach(c => c.Claimants).SetValidator(new Reviews.PublishedReviews.PartyValidator())
+                .When(c => c.Has("claimants") && c.Claimants.Count <= Reviews.PublishedReviews.MaxClaimants).OverridePropertyName("claim.claimants");
             RuleFor(c => c.LanguageCode).Language().When(c => c.Has("language_code")).OverridePropertyName("claim.language_code");
             RuleFor(c => c.Topics).Topics().When(c => c.Has("topics")).OverridePropertyName("claim.topics");
             RuleFor(c => c.ReviewIntervalSeconds).ReviewInterval().When(c => c.Has("review_interval")).OverridePropertyName("claim.review_interval");

@@ -11,7 +11,7 @@ public sealed class LedgerGrpcService(IMediator mediator, LedgerNotifier notifie
 {
     public override Task<ListLedgerEntriesResponse> ListLedgerEntries(ListLedgerEntriesRequest request, ServerCallContext context) =>
         mediator.Send(new ListLedgerEntries.Query(request.PageSize, request.PageToken, request.Subject, request.Actor, request.Action,
-            request.StartTime.ToDateTimeOffsetOrNull(), request.EndTime.ToDateTimeOffsetOrNull()), context.CancellationToken);
+            request.StartTime.ToDateTimeOffsetOrNull("start_time"), request.EndTime.ToDateTimeOffsetOrNull("end_time")), context.CancellationToken);
 
     public override Task<LedgerDigest> GetLedgerDigest(GetLedgerDigestRequest request, ServerCallContext context) =>
         mediator.Send(new GetLedgerDigest.Query(), context.CancellationToken);

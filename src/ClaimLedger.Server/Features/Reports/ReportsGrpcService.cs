@@ -9,7 +9,7 @@ namespace ClaimLedger.Server.Features.Reports;
 public sealed class ReportsGrpcService(IMediator mediator) : ReportService.ReportServiceBase
 {
     public override Task GenerateAuditReport(GenerateAuditReportRequest request, IServerStreamWriter<ReportChunk> responseStream, ServerCallContext context) =>
-        mediator.Send(new GenerateAuditReport.Query(request.StartTime.ToDateTimeOffsetOrNull(), request.EndTime.ToDateTimeOffsetOrNull(),
+        mediator.Send(new GenerateAuditReport.Query(request.StartTime.ToDateTimeOffsetOrNull("start_time"), request.EndTime.ToDateTimeOffsetOrNull("end_time"),
             request.Topic, request.Claim, request.Format, responseStream), context.CancellationToken);
 
     public override Task ExportClaimReviews(ExportClaimReviewsRequest request, IServerStreamWriter<ReportChunk> responseStream, ServerCallContext context) =>

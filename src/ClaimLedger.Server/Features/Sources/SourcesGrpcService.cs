@@ -13,7 +13,8 @@ public sealed class SourcesGrpcService(IMediator mediator) : SourceService.Sourc
     {
         var s = request.Source ?? new Source();
         return mediator.Send(new CreateSource.Command(
-            s.Url, s.Title, s.Publisher, s.Author, s.Kind, s.PublishTime.ToDateTimeOffsetOrNull(), s.RetrieveTime.ToDateTimeOffsetOrNull(),
+            s.Url, s.Title, s.Publisher, s.Author, s.Kind, s.PublishTime.ToDateTimeOffsetOrNull("source.publish_time"),
+            s.RetrieveTime.ToDateTimeOffsetOrNull("source.retrieve_time"),
             s.ContentSha256, s.ArchiveUrl, s.Reliability, request.RequestId), context.CancellationToken);
     }
 
@@ -28,7 +29,8 @@ public sealed class SourcesGrpcService(IMediator mediator) : SourceService.Sourc
         var s = request.Source ?? new Source();
         return mediator.Send(new UpdateSource.Command(
             s.Name, s.Etag, ProtoConvert.UpdatePaths(request.UpdateMask, request.Source, Sources.UpdateSource.Updatable),
-            s.Title, s.Publisher, s.Author, s.Kind, s.PublishTime.ToDateTimeOffsetOrNull(), s.RetrieveTime.ToDateTimeOffsetOrNull(),
+            s.Title, s.Publisher, s.Author, s.Kind, s.PublishTime.ToDateTimeOffsetOrNull("source.publish_time"),
+            s.RetrieveTime.ToDateTimeOffsetOrNull("source.retrieve_time"),
             s.ContentSha256, s.ArchiveUrl, s.Reliability, request.RequestId), context.CancellationToken);
     }
 }

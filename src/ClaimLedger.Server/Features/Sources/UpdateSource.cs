@@ -47,7 +47,7 @@ public static class UpdateSource
             RuleFor(c => c.Name).Must(ResourceNames.IsSource).OverridePropertyName("source.name").WithMessage("must be a source name, sources/{source}");
             RuleFor(c => c.Paths).NotEmpty().OverridePropertyName("update_mask").WithMessage("names no field to update");
             RuleFor(c => c.Paths).Must(p => p.All(Updatable.Contains)).OverridePropertyName("update_mask")
-                .WithMessage(c => $"names fields that cannot be updated ({string.Join(", ", c.Paths.Where(p => !Updatable.Contains(p)))}); updatable: {string.Join(", ", Updatable)}");
+                .WithMessage(c => $"names fields that cannot be updated ({ClientText.QuoteList(c.Paths.Where(p => !Updatable.Contains(p)))}); updatable: {string.Join(", ", Updatable)}");
             RuleFor(c => c.Title).MaximumLength(SourceRules.MaxTitleLength).OverridePropertyName("source.title");
             RuleFor(c => c.Publisher).MaximumLength(SourceRules.MaxNameLength).OverridePropertyName("source.publisher");
             RuleFor(c => c.Author).MaximumLength(SourceRules.MaxNameLength).OverridePropertyName("source.author");

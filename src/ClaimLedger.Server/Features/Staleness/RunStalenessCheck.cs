@@ -16,6 +16,9 @@ namespace ClaimLedger.Server.Features.Staleness;
 /// </summary>
 public static class RunStalenessCheck
 {
+    /// <summary>There are three checks; a few repeats are harmless, a long list is a mistake (one violation, not one per item).</summary>
+    public const int MaxChecks = 10;
+
     [Requires(Permission.Administer)]
     public sealed record Command(IReadOnlyList<StalenessCheck> Checks, string RequestId) : ICommand<StalenessRun>, IIdempotentCommand
     {
@@ -26,7 +29,9 @@ public static class RunStalenessCheck
     {
         public Validator()
         {
-            RuleForEach(c => c.Checks).Must(c => c != StalenessCheck.Unspecified && Enum.IsDefined(c)).OverridePropertyName("checks")
+            RuleFor(c => c.Checks).Must(c => c.Count <= MaxChecks).OverridePropertyName("checks").WithMessage($"must have at most {MaxChecks} items");
+            RuleForEach(c => c.Checks).Must(c => c != StalenessCheck.Unspecified && Enum.IsDefined(c)).When(c => c.Checks.Count <= MaxChecks)
+                .OverridePropertyName("checks")
                 .WithMessage("must be VERDICT_EXPIRY, SOURCE_HEALTH or UNSOURCED_CLAIMS");
             RuleFor(c => c.RequestId).RequestId().OverridePropertyName("request_id");
         }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Ledger;
@@ -49,8 +50,9 @@ public static class SetReviewPolicy
                 .WithMessage($"must have at most {MaxTopics} topics");
             RuleForEach(c => c.TopicReviewIntervals)
                 .Must(t => !string.IsNullOrWhiteSpace(t.Key) && t.Key.Trim().Length <= ClaimRules.MaxTopicLength && t.Value >= 60 && t.Value <= max)
+                .When(c => c.TopicReviewIntervals.Count <= MaxTopics)
                 .OverridePropertyName("policy.topic_review_intervals")
-                .WithMessage((_, t) => $"topic \"{t.Key}\": topics are 1 to {ClaimRules.MaxTopicLength} characters and intervals between 1 minute and 3650 days");
+                .WithMessage((_, t) => $"topic {ClientText.Quote(t.Key)}: topics are 1 to {ClaimRules.MaxTopicLength} characters and intervals between 1 minute and 3650 days");
             RuleFor(c => c.Etag).Etag().OverridePropertyName("policy.etag");
             RuleFor(c => c.RequestId).RequestId().OverridePropertyName("request_id");
         }

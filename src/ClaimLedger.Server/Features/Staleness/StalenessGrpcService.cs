@@ -1,4 +1,6 @@
 using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Domain;
+using ClaimLedger.Server.Infrastructure.Grpc;
 using Grpc.Core;
 using MediatR;
 
@@ -26,9 +28,9 @@ public sealed class StalenessGrpcService(IMediator mediator) : StalenessService.
     {
         var p = request.Policy ?? new ReviewPolicy();
         return mediator.Send(new SetReviewPolicy.Command(
-            p.DefaultReviewInterval?.Seconds ?? 0,
-            p.TopicReviewIntervals.ToDictionary(t => t.Key, t => t.Value?.Seconds ?? 0),
-            p.UnsourcedAfter?.Seconds ?? 0,
+            p.DefaultReviewInterval.ToSeconds("policy.default_review_interval") ?? 0,
+            p.TopicReviewIntervals.ToDictionary(t => t.Key, t => t.Value.ToSeconds($"policy.topic_review_intervals[{ClientText.Quote(t.Key)}]") ?? 0),
+            p.UnsourcedAfter.ToSeconds("policy.unsourced_after") ?? 0,
             p.Etag,
             request.RequestId), context.CancellationToken);
     }

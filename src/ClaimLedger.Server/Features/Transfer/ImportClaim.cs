@@ -63,7 +63,8 @@ public static class ImportClaim
                 RuleFor(c => c.Record.Claim.Claimant).MaximumLength(ClaimRules.MaxClaimantLength).OverridePropertyName("record.claim.claimant")
                     .WithMessage($"must be at most {ClaimRules.MaxClaimantLength} characters");
                 RuleFor(c => (IReadOnlyList<Party>)c.Record.Claim.Claimants).Claimants().OverridePropertyName("record.claim.claimants");
-                RuleForEach(c => c.Record.Claim.Claimants).SetValidator(new PublishedReviews.PartyValidator()).OverridePropertyName("record.claim.claimants");
+                RuleForEach(c => c.Record.Claim.Claimants).SetValidator(new PublishedReviews.PartyValidator())
+                    .When(c => c.Record.Claim.Claimants.Count <= PublishedReviews.MaxClaimants).OverridePropertyName("record.claim.claimants");
                 RuleFor(c => c.Record.Claim.ClaimTime).Must(TimestampRules.IsValidOrUnset).OverridePropertyName("record.claim.claim_time")
                     .WithMessage(TimestampRules.Message);
                 RuleFor(c => c.Record.Claim.LanguageCode).Language().OverridePropertyName("record.claim.language_code");
@@ -72,6 +73,8 @@ public static class ImportClaim
                 RuleFor(c => (IReadOnlyList<string>)c.Record.Claim.Topics).Topics().OverridePropertyName("record.claim.topics");
                 RuleFor(c => c.Record.Claim.ReviewInterval == null ? (long?)null : c.Record.Claim.ReviewInterval.Seconds).ReviewInterval()
                     .OverridePropertyName("record.claim.review_interval");
+                RuleFor(c => c.Record.Claim.ReviewInterval).Must(d => d is null || (d.Nanos is > -1_000_000_000 and < 1_000_000_000 && (d.Nanos == 0 || Math.Sign(d.Nanos) == Math.Sign(d.Seconds))))
+                    .OverridePropertyName("record.claim.review_interval").WithMessage("must be a valid duration (nanos within ±999,999,999, with the sign of seconds)");
                 RuleFor(c => c.Record.Claim.Status).Must(s => s is ClaimStatus.Unspecified or ClaimStatus.Unverified or ClaimStatus.InReview
                         or ClaimStatus.Verified or ClaimStatus.Stale or ClaimStatus.Retracted)
                     .OverridePropertyName("record.claim.status").WithMessage("must be a defined status");
@@ -84,18 +87,19 @@ public static class ImportClaim
             });
             RuleFor(c => c.Record.Sources.Count).LessThanOrEqualTo(50).OverridePropertyName("record.sources").WithMessage("must have at most 50 items");
             RuleForEach(c => c.Record.Sources).Must(s => TimestampRules.IsValidOrUnset(s.PublishTime) && TimestampRules.IsValidOrUnset(s.RetrieveTime))
-                .OverridePropertyName("record.sources").WithMessage($"publish_time and retrieve_time {TimestampRules.Message}");
+                .When(c => c.Record.Sources.Count <= 50).OverridePropertyName("record.sources").WithMessage($"publish_time and retrieve_time {TimestampRules.Message}");
             RuleFor(c => c.Record.Evidence.Count).LessThanOrEqualTo(CreateClaim.MaxEvidence).OverridePropertyName("record.evidence")
                 .WithMessage($"must have at most {CreateClaim.MaxEvidence} items");
-            RuleForEach(c => c.Record.Evidence).Must((c, e) => SourceKey(c.Record, e.Source) is not null).OverridePropertyName("record.evidence")
-                .WithMessage((_, e) => $"names source \"{Bounded(e.Source)}\", which is not among the record's sources");
-            RuleForEach(c => c.Record.Evidence).Must(e => e.Stance != Stance.Unspecified && Enum.IsDefined(e.Stance)).OverridePropertyName("record.evidence")
-                .WithMessage("stance must be ORIGIN, SUPPORTS, REFUTES, CONTEXT or FACT_CHECK");
-            RuleForEach(c => c.Record.VerdictEvidence).Must((c, i) => i >= 0 && i < c.Record.Evidence.Count).OverridePropertyName("record.verdict_evidence")
+            RuleForEach(c => c.Record.Evidence).Must((c, e) => SourceKey(c.Record, e.Source) is not null).When(c => c.Record.Evidence.Count <= CreateClaim.MaxEvidence)
+                .OverridePropertyName("record.evidence").WithMessage((_, e) => $"names source {ClientText.Quote(e.Source)}, which is not among the record's sources");
+            RuleForEach(c => c.Record.Evidence).Must(e => e.Stance != Stance.Unspecified && Enum.IsDefined(e.Stance)).When(c => c.Record.Evidence.Count <= CreateClaim.MaxEvidence)
+                .OverridePropertyName("record.evidence").WithMessage("stance must be ORIGIN, SUPPORTS, REFUTES, CONTEXT or FACT_CHECK");
+            RuleFor(c => c.Record.VerdictEvidence.Count).LessThanOrEqualTo(SubmitVerdict.MaxEvidence).OverridePropertyName("record.verdict_evidence")
+                .WithMessage($"must have at most {SubmitVerdict.MaxEvidence} items");
+            RuleForEach(c => c.Record.VerdictEvidence).Must((c, i) => i >= 0 && i < c.Record.Evidence.Count).When(c => c.Record.VerdictEvidence.Count <= SubmitVerdict.MaxEvidence)
+                .OverridePropertyName("record.verdict_evidence")
                 .WithMessage("must be an index into record.evidence");
         }
-
-        private static string Bounded(string s) => s.Length <= 100 ? s : s[..100] + "…";
     }
 
     /// <summary>

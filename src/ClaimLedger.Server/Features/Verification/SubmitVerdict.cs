@@ -42,6 +42,7 @@ public static class SubmitVerdict
                 .OverridePropertyName("evidence");
             RuleForEach(c => c.Evidence)
                 .Must((c, e) => ResourceNames.TryParseEvidence(e, out var claimId, out _) && ResourceNames.Claim(claimId) == c.Name)
+                .When(c => c.Evidence.Count <= MaxEvidence)
                 .OverridePropertyName("evidence").WithMessage("must name evidence of this claim, {name}/evidence/{evidence}");
             RuleFor(c => c.Etag).Etag().OverridePropertyName("etag");
             RuleFor(c => c.RequestId).RequestId().OverridePropertyName("request_id");

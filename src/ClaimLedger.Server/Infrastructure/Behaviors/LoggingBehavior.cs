@@ -25,7 +25,9 @@ public sealed class LoggingBehavior<TRequest, TResponse>(ILogger<LoggingBehavior
         }
         catch (Exception e) when (e is DomainException or ValidationException or OperationCanceledException)
         {
-            logger.LogInformation("{Request} rejected in {ElapsedMs:0.0} ms: {Reason}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.Message);
+            // Bounded like a reply: a request with 1,000 bad items makes one short line, not a megabyte of log.
+            logger.LogInformation("{Request} rejected in {ElapsedMs:0.0} ms: {Reason}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                ClientText.Clean(e.Message, 512));
             throw;
         }
         catch (Exception e)
