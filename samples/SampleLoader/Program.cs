@@ -25,12 +25,18 @@ var invoker = channel.CreateCallInvoker().Intercept(m =>
 try
 {
     var dataset = SampleDataset.Read(datasetPath);
-    var claims = await dataset.LoadAsync(invoker, Path.GetDirectoryName(Path.GetFullPath(datasetPath))!, Console.Out);
-    Console.WriteLine($"Loaded {claims.Count} sample claims into {url}.");
+    var result = await dataset.LoadAsync(invoker, Path.GetDirectoryName(Path.GetFullPath(datasetPath))!, Console.Out);
+    var origins = result.EvidenceAdded > 0 ? $" ({result.EvidenceAdded} given the article as their origin)" : "";
+    Console.WriteLine($"Loaded into {url}: {result.Created} created, {result.AlreadyHeld} already held{origins}.");
     return 0;
 }
 catch (RpcException e)
 {
     Console.Error.WriteLine($"{url}: {e.StatusCode}: {e.Status.Detail}");
+    if (e.StatusCode == StatusCode.Unauthenticated)
+    {
+        Console.Error.WriteLine("Set CLAIMLEDGER_API_KEY (or CLAIMLEDGER_API_KEY_FILE) to a key of this server.");
+    }
+
     return e.StatusCode == StatusCode.Unavailable ? 3 : 1;
 }

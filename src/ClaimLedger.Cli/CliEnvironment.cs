@@ -12,6 +12,9 @@ public sealed class CliEnvironment
     /// <summary>False when stdout is a pipe or file: then no colours, no progress, plain tables.</summary>
     public bool IsInteractive { get; init; }
 
+    /// <summary>The terminal's width in columns; null: as the terminal reports it (tables are 200 wide when piped).</summary>
+    public int? Width { get; init; }
+
     public Func<string, string?> GetVariable { get; init; } = Environment.GetEnvironmentVariable;
 
     /// <summary>Default config file: $CLAIMLEDGER_CONFIG, else ~/.config/claimledger/config.json.</summary>

@@ -15,9 +15,10 @@ public sealed class Connection : IDisposable
 
     private readonly GrpcChannel _channel;
 
-    private Connection(string url, string? apiKey, HttpMessageHandler? handler)
+    private Connection(string url, string? apiKey, string? keySource, HttpMessageHandler? handler)
     {
         Url = url;
+        KeySource = keySource;
         _channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = handler is null });
         Invoker = apiKey is null
             ? _channel.CreateCallInvoker()
@@ -32,18 +33,25 @@ public sealed class Connection : IDisposable
 
     public CallInvoker Invoker { get; }
 
+    /// <summary>Where the key came from, for error messages: "--api-key", "CLAIMLEDGER_API_KEY" or "the config file PATH"; null without a key.</summary>
+    public string? KeySource { get; }
+
     public static Connection Open(string? urlFlag, string? keyFlag, string? configFlag, CliEnvironment env)
     {
         var configPath = configFlag ?? env.GetVariable("CLAIMLEDGER_CONFIG") ?? env.DefaultConfigPath;
         var config = ReadConfig(configPath, explicitly: configFlag is not null);
         var url = urlFlag ?? env.GetVariable("CLAIMLEDGER_URL") ?? config?.Url ?? DefaultUrl;
-        var key = keyFlag ?? env.GetVariable("CLAIMLEDGER_API_KEY") ?? config?.ApiKey;
+        var (key, keySource) = keyFlag is not null ? (keyFlag, "--api-key")
+            : env.GetVariable("CLAIMLEDGER_API_KEY") is { } variable ? (variable, "CLAIMLEDGER_API_KEY")
+            : (config?.ApiKey, $"the config file {configPath}");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new UsageException($"--url must be an http:// or https:// address, not \"{url}\".");
         }
 
-        return new Connection(url, string.IsNullOrWhiteSpace(key) ? null : key.Trim(), env.HttpHandler);
+        return string.IsNullOrWhiteSpace(key)
+            ? new Connection(url, null, null, env.HttpHandler)
+            : new Connection(url, key.Trim(), keySource, env.HttpHandler);
     }
 
     public void Dispose() => _channel.Dispose();

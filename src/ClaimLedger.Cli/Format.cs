@@ -42,6 +42,16 @@ public static class Format
     public static Duration ParseDays(double days, string option) =>
         days > 0 ? Duration.FromTimeSpan(TimeSpan.FromDays(days)) : throw new UsageException($"{option} must be a positive number of days.");
 
+    /// <summary>
+    /// An --etag as the API wants it: quoted. `claim show` prints etag "3"; the shell drops the quotes from --etag "3", so
+    /// 3, "3" and W/"3" are all accepted. Null or blank means no etag (no check).
+    /// </summary>
+    public static string Etag(string? text)
+    {
+        var etag = text?.Trim() ?? "";
+        return etag.Length == 0 || etag.StartsWith('"') || etag.StartsWith("W/\"", StringComparison.Ordinal) ? etag : $"\"{etag}\"";
+    }
+
     public static string Short(string text, int max = 80) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     public static string Verdict(Verdict? v) => v is null ? "" : $"{Enum(v.Rating)}{(v.HasScore ? $" ({v.Score:0.##})" : "")}";

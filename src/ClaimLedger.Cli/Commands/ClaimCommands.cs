@@ -115,7 +115,7 @@ public static class ClaimCommands
             var page = await Client(c).ListClaimsAsync(request, cancellationToken: c.Cancel);
             c.Output.Message(page, () =>
             {
-                ClaimTable(c.Output, page.Claims);
+                ClaimTable(c.Output, page.Claims, "No claims found.");
                 NextPage(c.Output, page.NextPageToken);
             });
             return ExitCodes.Success;
@@ -141,9 +141,10 @@ public static class ClaimCommands
             var result = await Client(c).SearchClaimsAsync(request, cancellationToken: c.Cancel);
             c.Output.Message(result, () =>
             {
-                c.Output.Table(["Claim", "Status", "Relevance", "Match"], result.Results.Select(r => (IReadOnlyList<string>)
+                c.Output.Table([new Column("Claim"), new Column("Status"), new Column("Relevance", Optional: 1), new Column("Match")], result.Results.Select(r => (IReadOnlyList<string>)
                     [r.Claim.Name, Format.Status(r.Claim.Status), r.Relevance.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
-                     r.Snippet.Replace("<mark>", "[", StringComparison.Ordinal).Replace("</mark>", "]", StringComparison.Ordinal)]));
+                     r.Snippet.Replace("<mark>", "[", StringComparison.Ordinal).Replace("</mark>", "]", StringComparison.Ordinal)]),
+                    "No claims found.");
                 NextPage(c.Output, result.NextPageToken);
             });
             return ExitCodes.Success;
@@ -163,7 +164,8 @@ public static class ClaimCommands
             var result = await Client(c).FindSimilarClaimsAsync(
                 new FindSimilarClaimsRequest { Text = c.Get(text), MinSimilarity = c.Get(min), PageSize = c.Get(max) }, cancellationToken: c.Cancel);
             c.Output.Message(result, () => c.Output.Table(["Claim", "Similarity", "Status", "Text"], result.Claims.Select(s => (IReadOnlyList<string>)
-                [s.Claim.Name, s.Similarity.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), Format.Status(s.Claim.Status), Format.Short(s.Claim.Text)])));
+                [s.Claim.Name, s.Similarity.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), Format.Status(s.Claim.Status), c.Output.Clip(s.Claim.Text, 80)]),
+                "No similar claims found."));
             return ExitCodes.Success;
         });
         return cmd;
@@ -178,12 +180,12 @@ public static class ClaimCommands
         var topics = new Option<string[]?>("--topic") { Description = "Replaces the topics (repeatable)" };
         var claimTime = new Option<string?>("--claim-time");
         var interval = new Option<double?>("--review-interval") { Description = "Days" };
-        var etag = new Option<string?>("--etag") { Description = "Only if the claim still has this etag" };
+        var etag = EtagOption();
         var cmd = new Command("update", "Change a claim's fields. Example: claimledger claim update claims/<id> --topic iran --topic drones")
             { name, text, claimant, language, topics, claimTime, interval, etag };
         Cli.Handle(cmd, g, env, async c =>
         {
-            var claim = new Claim { Name = c.Get(name), Etag = c.Get(etag) ?? "" };
+            var claim = new Claim { Name = c.Get(name), Etag = Format.Etag(c.Get(etag)) };
             var mask = new FieldMask();
             if (c.Get(text) is { } t) { claim.Text = t; mask.Paths.Add("text"); }
             if (c.Get(claimant) is { } cl) { claim.Claimant = cl; mask.Paths.Add("claimant"); }
@@ -208,11 +210,11 @@ public static class ClaimCommands
     {
         var name = new Argument<string>("name");
         var note = new Option<string?>("--note");
-        var etag = new Option<string?>("--etag");
+        var etag = EtagOption();
         var cmd = new Command("review", "Start reviewing a claim (UNVERIFIED or STALE → IN_REVIEW). Example: claimledger claim review claims/<id>") { name, note, etag };
         Cli.Handle(cmd, g, env, async c =>
         {
-            var claim = await Client(c).StartReviewAsync(new StartReviewRequest { Name = c.Get(name), Note = c.Get(note) ?? "", Etag = c.Get(etag) ?? "" },
+            var claim = await Client(c).StartReviewAsync(new StartReviewRequest { Name = c.Get(name), Note = c.Get(note) ?? "", Etag = Format.Etag(c.Get(etag)) },
                 cancellationToken: c.Cancel);
             c.Output.Message(claim, () => ShowClaim(c.Output, claim));
             return ExitCodes.Success;
@@ -226,7 +228,7 @@ public static class ClaimCommands
         var rating = new Option<string>("--rating") { Description = "TRUE, MOSTLY_TRUE, MIXED, MOSTLY_FALSE, FALSE, MISLEADING or UNPROVEN", Required = true };
         var rationale = new Option<string>("--rationale") { Required = true };
         var evidence = new Option<string[]>("--evidence") { Description = "Evidence the verdict rests on (repeatable): claims/<id>/evidence/<e>" };
-        var etag = new Option<string?>("--etag");
+        var etag = EtagOption();
         var cmd = new Command("verdict", """
             Submit a verdict (IN_REVIEW → VERIFIED).
             Example: claimledger claim verdict claims/<id> --rating MOSTLY_FALSE --rationale "…" --evidence claims/<id>/evidence/<e>
@@ -235,7 +237,7 @@ public static class ClaimCommands
         {
             var request = new SubmitVerdictRequest
             {
-                Name = c.Get(name), Rating = Format.ParseEnum<Rating>(c.Get(rating), "--rating"), Rationale = c.Get(rationale), Etag = c.Get(etag) ?? "",
+                Name = c.Get(name), Rating = Format.ParseEnum<Rating>(c.Get(rating), "--rating"), Rationale = c.Get(rationale), Etag = Format.Etag(c.Get(etag)),
             };
             request.Evidence.AddRange(c.Get(evidence) ?? []);
             var claim = await Client(c).SubmitVerdictAsync(request, cancellationToken: c.Cancel);
@@ -251,7 +253,7 @@ public static class ClaimCommands
         var reason = new Option<string>("--reason") { Description = "WITHDRAWN, DUPLICATE or OUT_OF_SCOPE", Required = true };
         var note = new Option<string?>("--note");
         var duplicateOf = new Option<string?>("--duplicate-of") { Description = "For DUPLICATE: the original claim" };
-        var etag = new Option<string?>("--etag");
+        var etag = EtagOption();
         var cmd = new Command("retract", "Retract a claim. Example: claimledger claim retract claims/<id> --reason DUPLICATE --duplicate-of claims/<other>")
             { name, reason, note, duplicateOf, etag };
         Cli.Handle(cmd, g, env, async c =>
@@ -259,7 +261,7 @@ public static class ClaimCommands
             var claim = await Client(c).RetractClaimAsync(new RetractClaimRequest
             {
                 Name = c.Get(name), Reason = Format.ParseEnum<RetractionReason>(c.Get(reason), "--reason"), Note = c.Get(note) ?? "",
-                DuplicateOf = c.Get(duplicateOf) ?? "", Etag = c.Get(etag) ?? "",
+                DuplicateOf = c.Get(duplicateOf) ?? "", Etag = Format.Etag(c.Get(etag)),
             }, cancellationToken: c.Cancel);
             c.Output.Message(claim, () => ShowClaim(c.Output, claim));
             return ExitCodes.Success;
@@ -278,12 +280,12 @@ public static class ClaimCommands
                 new ListClaimHistoryRequest { Name = c.Get(name), PageSize = c.Get(pageSize), PageToken = c.Get(pageToken) ?? "" }, cancellationToken: c.Cancel);
             c.Output.Message(history, () =>
             {
-                c.Output.Table(["#", "Time", "Event", "Status", "Actor", "Detail"], history.Events.Select(e => (IReadOnlyList<string>)
+                c.Output.Table([new Column("#"), new Column("Time", Optional: 2), new Column("Event"), new Column("Status"), new Column("Actor", Optional: 1), new Column("Detail")], history.Events.Select(e => (IReadOnlyList<string>)
                 [
                     e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), Format.Time(e.Time), Format.Enum(e.Type),
                     e.ToStatus == ClaimStatus.Unspecified ? "" : $"{(e.FromStatus == ClaimStatus.Unspecified ? "" : Format.Status(e.FromStatus) + " → ")}{Format.Status(e.ToStatus)}",
-                    e.Actor, e.Verdict is null ? Format.Short(e.Detail, 60) : $"{Format.Verdict(e.Verdict)}: {Format.Short(e.Verdict.Rationale, 50)}",
-                ]));
+                    e.Actor, e.Verdict is null ? c.Output.Clip(e.Detail, 60) : $"{Format.Verdict(e.Verdict)}: {c.Output.Clip(e.Verdict.Rationale, 50)}",
+                ]), "No history events found.");
                 NextPage(c.Output, history.NextPageToken);
             });
             return ExitCodes.Success;
@@ -291,21 +293,27 @@ public static class ClaimCommands
         return cmd;
     }
 
+    /// <summary>--etag: change only if the resource still has this etag, given as `show` prints it (the quotes may be left out).</summary>
+    internal static Option<string?> EtagOption() =>
+        new("--etag") { Description = "Only if it still has this etag, as `show` prints it (\"3\" or 3); a stale one changes nothing (exit code 4)" };
+
     internal static (Option<int> PageSize, Option<string?> PageToken) Paging() =>
         (new Option<int>("--page-size") { Description = "Items per page (1-100, default 25)" },
          new Option<string?>("--page-token") { Description = "The next_page_token of a previous page" });
 
+    /// <summary>Says how to get the next page (on stderr with --plain, so stdout holds records only).</summary>
     internal static void NextPage(Output output, string token)
     {
         if (token.Length > 0)
         {
-            output.Line($"More: --page-token {token}");
+            output.Note($"More: --page-token {token}");
         }
     }
 
-    internal static void ClaimTable(Output output, IEnumerable<Claim> claims) =>
-        output.Table(["Claim", "Status", "Verdict", "Claimant", "Text"], claims.Select(c => (IReadOnlyList<string>)
-            [c.Name, Format.Status(c.Status), Format.Verdict(c.Verdict), Format.Short(c.Claimant, 30), Format.Short(c.Text, 70)]));
+    /// <summary>Claims as a table (Verdict and Claimant give way first on a narrow terminal), or one record each with --plain.</summary>
+    internal static void ClaimTable(Output output, IEnumerable<Claim> claims, string empty) =>
+        output.Table([new Column("Claim"), new Column("Status"), new Column("Verdict", Optional: 1), new Column("Claimant", Optional: 2), new Column("Text")], claims.Select(c => (IReadOnlyList<string>)
+            [c.Name, Format.Status(c.Status), Format.Verdict(c.Verdict), output.Clip(c.Claimant, 30), output.Clip(c.Text, 70)]), empty);
 
     internal static void ShowClaim(Output output, Claim c) => output.Fields(
     [

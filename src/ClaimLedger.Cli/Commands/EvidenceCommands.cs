@@ -31,17 +31,17 @@ public static class EvidenceCommands
             }
 
             var added = await Client(c).AddEvidenceAsync(new AddEvidenceRequest { Parent = c.Get(claim), Evidence = e }, cancellationToken: c.Cancel);
-            c.Output.Message(added, () => Table(c.Output, [added]));
+            c.Output.Message(added, () => Table(c.Output, [added], ""));
             return ExitCodes.Success;
         });
 
         var name = new Argument<string>("name") { Description = "claims/<id>/evidence/<e>" };
-        var etag = new Option<string?>("--etag");
+        var etag = ClaimCommands.EtagOption();
         var remove = new Command("remove", "Remove evidence (it stays in the history). Example: claimledger evidence remove claims/<id>/evidence/<e>") { name, etag };
         Cli.Handle(remove, g, env, async c =>
         {
-            var removed = await Client(c).RemoveEvidenceAsync(new RemoveEvidenceRequest { Name = c.Get(name), Etag = c.Get(etag) ?? "" }, cancellationToken: c.Cancel);
-            c.Output.Message(removed, () => Table(c.Output, [removed]));
+            var removed = await Client(c).RemoveEvidenceAsync(new RemoveEvidenceRequest { Name = c.Get(name), Etag = Format.Etag(c.Get(etag)) }, cancellationToken: c.Cancel);
+            c.Output.Message(removed, () => Table(c.Output, [removed], ""));
             return ExitCodes.Success;
         });
 
@@ -61,7 +61,7 @@ public static class EvidenceCommands
             var page = await Client(c).ListEvidenceAsync(request, cancellationToken: c.Cancel);
             c.Output.Message(page, () =>
             {
-                Table(c.Output, page.Evidence);
+                Table(c.Output, page.Evidence, c.Get(showRemoved) ? "No evidence found." : "No evidence found (--show-removed includes removed evidence).");
                 ClaimCommands.NextPage(c.Output, page.NextPageToken);
             });
             return ExitCodes.Success;
@@ -73,7 +73,9 @@ public static class EvidenceCommands
         return evidence;
     }
 
-    private static void Table(Output output, IEnumerable<Evidence> items) =>
-        output.Table(["Evidence", "Stance", "Source", "Excerpt", "Added by", "Removed"], items.Select(e => (IReadOnlyList<string>)
-            [e.Name, Format.Enum(e.Stance), e.Source, e.Review is null ? Format.Short(e.Excerpt, 50) : Format.Review(e.Review), e.AddedBy, Format.Time(e.RemoveTime)]));
+    /// <summary>Evidence as a table (on a narrow terminal the source, who added it and when it was removed give way first), or records with --plain.</summary>
+    private static void Table(Output output, IEnumerable<Evidence> items, string empty) =>
+        output.Table([new Column("Evidence"), new Column("Stance"), new Column("Source", Optional: 1), new Column("Excerpt"), new Column("Added by", Optional: 2), new Column("Removed", Optional: 3)],
+            items.Select(e => (IReadOnlyList<string>)
+            [e.Name, Format.Enum(e.Stance), e.Source, e.Review is null ? output.Clip(e.Excerpt, 50) : Format.Review(e.Review), e.AddedBy, Format.Time(e.RemoveTime)]), empty);
 }

@@ -22,6 +22,12 @@ public static class KeyCommands
             }, cancellationToken: c.Cancel);
             c.Output.Message(created, () =>
             {
+                if (c.Output.Plain)
+                {
+                    c.Output.Table(["Key", "Display name", "Role", "Secret"], [[created.ApiKey.Name, created.ApiKey.DisplayName, Format.Enum(created.ApiKey.Role), created.Key]]);
+                    return;
+                }
+
                 c.Output.Line($"{created.ApiKey.Name}  {created.ApiKey.DisplayName}  {Format.Enum(created.ApiKey.Role)}");
                 c.Output.Line($"key (shown once, keep it secret): {created.Key}");
             });
@@ -37,8 +43,10 @@ public static class KeyCommands
                 cancellationToken: c.Cancel);
             c.Output.Message(page, () =>
             {
-                c.Output.Table(["Key", "Display name", "Role", "Prefix", "Created", "Revoked"], page.ApiKeys.Select(k => (IReadOnlyList<string>)
-                    [k.Name, k.DisplayName, Format.Enum(k.Role), k.KeyPrefix + "…", Format.Time(k.CreateTime), Format.Time(k.RevokeTime)]));
+                c.Output.Table([new Column("Key"), new Column("Display name"), new Column("Role"), new Column("Prefix", Optional: 2), new Column("Created", Optional: 1), new Column("Revoked")],
+                    page.ApiKeys.Select(k => (IReadOnlyList<string>)
+                    [k.Name, k.DisplayName, Format.Enum(k.Role), k.KeyPrefix + "…", Format.Time(k.CreateTime), Format.Time(k.RevokeTime)]),
+                    c.Get(showRevoked) ? "No API keys found." : "No API keys found (--show-revoked includes revoked keys).");
                 ClaimCommands.NextPage(c.Output, page.NextPageToken);
             });
             return ExitCodes.Success;
@@ -49,7 +57,16 @@ public static class KeyCommands
         Cli.Handle(revoke, g, env, async c =>
         {
             var revoked = await Client(c).RevokeApiKeyAsync(new RevokeApiKeyRequest { Name = c.Get(name) }, cancellationToken: c.Cancel);
-            c.Output.Message(revoked, () => c.Output.Line($"{revoked.Name} ({revoked.DisplayName}) revoked by {revoked.RevokedBy}"));
+            c.Output.Message(revoked, () =>
+            {
+                if (c.Output.Plain)
+                {
+                    c.Output.Table(["Key", "Display name", "Revoked by"], [[revoked.Name, revoked.DisplayName, revoked.RevokedBy]]);
+                    return;
+                }
+
+                c.Output.Line($"{revoked.Name} ({revoked.DisplayName}) revoked by {revoked.RevokedBy}");
+            });
             return ExitCodes.Success;
         });
 

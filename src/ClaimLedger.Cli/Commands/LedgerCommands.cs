@@ -39,7 +39,7 @@ public static class LedgerCommands
             var page = await Client(c).ListLedgerEntriesAsync(request, cancellationToken: c.Cancel);
             c.Output.Message(page, () =>
             {
-                Entries(c.Output, page.Entries);
+                Entries(c.Output, page.Entries, "No ledger entries found.");
                 ClaimCommands.NextPage(c.Output, page.NextPageToken);
             });
             return ExitCodes.Success;
@@ -100,6 +100,11 @@ public static class LedgerCommands
                         // One entry per line, so scripts can read the stream as JSON Lines.
                         c.Output.Line(Google.Protobuf.JsonFormatter.Default.Format(entry));
                     }
+                    else if (c.Output.Plain)
+                    {
+                        c.Output.Line(string.Join('\t', entry.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), Format.Time(entry.Time), entry.Actor,
+                            entry.Action, entry.Subject));
+                    }
                     else
                     {
                         c.Output.Line($"#{entry.Sequence}  {Format.Time(entry.Time)}  {entry.Actor,-16} {entry.Action,-26} {entry.Subject}");
@@ -124,7 +129,7 @@ public static class LedgerCommands
         return ledger;
     }
 
-    private static void Entries(Output output, IEnumerable<LedgerEntry> entries) =>
-        output.Table(["#", "Time", "Actor", "Action", "Subject"], entries.Select(e => (IReadOnlyList<string>)
-            [e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), Format.Time(e.Time), e.Actor, e.Action, e.Subject]));
+    private static void Entries(Output output, IEnumerable<LedgerEntry> entries, string empty) =>
+        output.Table([new Column("#"), new Column("Time", Optional: 2), new Column("Actor", Optional: 1), new Column("Action"), new Column("Subject")], entries.Select(e => (IReadOnlyList<string>)
+            [e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), Format.Time(e.Time), e.Actor, e.Action, e.Subject]), empty);
 }

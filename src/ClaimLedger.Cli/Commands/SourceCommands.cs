@@ -93,22 +93,22 @@ public static class SourceCommands
             var page = await Client(c).ListSourcesAsync(request, cancellationToken: c.Cancel);
             c.Output.Message(page, () =>
             {
-                c.Output.Table(["Source", "Kind", "Health", "Title", "URL"], page.Sources.Select(s => (IReadOnlyList<string>)
-                    [s.Name, Format.Enum(s.Kind), Format.Enum(s.Health), Format.Short(s.Title, 40), s.CanonicalUrl]));
+                c.Output.Table([new Column("Source"), new Column("Kind"), new Column("Health", Optional: 1), new Column("Title", Optional: 2), new Column("URL")], page.Sources.Select(s => (IReadOnlyList<string>)
+                    [s.Name, Format.Enum(s.Kind), Format.Enum(s.Health), c.Output.Clip(s.Title, 40), s.CanonicalUrl]), "No sources found.");
                 ClaimCommands.NextPage(c.Output, page.NextPageToken);
             });
             return ExitCodes.Success;
         });
 
         var updateName = new Argument<string>("name");
-        var etag = new Option<string?>("--etag");
+        var etag = ClaimCommands.EtagOption();
         var updateOptions = SourceOptions.Create();
         var update = new Command("update", "Change a source's description. Example: claimledger source update sources/<id> --title \"…\" --reliability C")
             { updateName, etag };
         updateOptions.AddTo(update);
         Cli.Handle(update, g, env, async c =>
         {
-            var s = new Source { Name = c.Get(updateName), Etag = c.Get(etag) ?? "" };
+            var s = new Source { Name = c.Get(updateName), Etag = Format.Etag(c.Get(etag)) };
             var paths = updateOptions.Apply(c, s);
             if (paths.Count == 0)
             {

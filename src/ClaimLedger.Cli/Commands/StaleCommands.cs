@@ -25,8 +25,9 @@ public static class StaleCommands
             var page = await Client(c).ListStaleClaimsAsync(request, cancellationToken: c.Cancel);
             c.Output.Message(page, () =>
             {
-                c.Output.Table(["Claim", "Reason", "Source / evidence", "Detail"], page.StaleClaims.SelectMany(s => s.Findings.Select(f => (IReadOnlyList<string>)
-                    [s.Claim.Name, Format.Enum(f.Reason), $"{f.Source}\n{f.Evidence}".Trim(), Format.Short(f.Detail, 70)])));
+                c.Output.Table([new Column("Claim"), new Column("Reason"), new Column("Source"), new Column("Evidence", Optional: 1), new Column("Detail")],
+                    page.StaleClaims.SelectMany(s => s.Findings.Select(f => (IReadOnlyList<string>)
+                    [s.Claim.Name, Format.Enum(f.Reason), f.Source, f.Evidence, c.Output.Clip(f.Detail, 70)])), "No stale claims found.");
                 ClaimCommands.NextPage(c.Output, page.NextPageToken);
             });
             return ExitCodes.Success;
@@ -67,13 +68,14 @@ public static class StaleCommands
                 cancellationToken: c.Cancel);
             c.Output.Message(page, () =>
             {
-                c.Output.Table(["Run", "State", "Trigger", "Started", "Examined", "Stale", "Sources ok/moved/changed/broken/failing", "Errors"],
+                c.Output.Table([new Column("Run"), new Column("State"), new Column("Trigger", Optional: 3), new Column("Started", Optional: 2), new Column("Examined", Optional: 4),
+                        new Column("Stale"), new Column("Sources ok/moved/changed/broken/failing", Optional: 5), new Column("Errors", Optional: 1)],
                     page.Runs.Select(r => (IReadOnlyList<string>)
                     [
                         r.Name, Format.Enum(r.State), Format.Enum(r.Trigger), Format.Time(r.StartTime), r.ClaimsExamined.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         r.MarkedStale.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         $"{r.SourcesOk}/{r.SourcesMoved}/{r.SourcesChanged}/{r.SourcesBroken}/{r.SourcesFailing}", r.ErrorCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ]));
+                    ]), "No staleness runs found.");
                 ClaimCommands.NextPage(c.Output, page.NextPageToken);
             });
             return ExitCodes.Success;

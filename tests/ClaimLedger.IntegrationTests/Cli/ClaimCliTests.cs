@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.IntegrationTests.Infrastructure;
 
@@ -170,7 +171,7 @@ public sealed class ClaimCliTests(CliServer server) : IClassFixture<CliServer>
         updated.Text("text").ShouldBe(newText);
         updated.Text("etag").ShouldNotBe(claim.Text("etag"));
         stale.ExitCode.ShouldBe(4, stale.ToString());
-        stale.Error.ShouldContain("Aborted");
+        stale.Error.ShouldContain("code: ABORTED");
         stale.Error.ShouldContain("ETAG_MISMATCH");
         (await server.Claims().GetClaimAsync(new GetClaimRequest { Name = claim.Text("name") })).Claimant.ShouldBe("Example Daily");
     }
@@ -271,7 +272,7 @@ public sealed class ClaimCliTests(CliServer server) : IClassFixture<CliServer>
         retraction.Text("duplicateOf").ShouldBe(original.Text("name"));
         retraction.Text("note").ShouldBe("same claim");
         review.ExitCode.ShouldBe(4, review.ToString());
-        review.Error.ShouldContain("FailedPrecondition");
+        review.Error.ShouldContain("code: FAILED_PRECONDITION");
     }
 
     [Fact]
@@ -283,7 +284,7 @@ public sealed class ClaimCliTests(CliServer server) : IClassFixture<CliServer>
         var again = await _cli.RunAsync("claim", "review", claim.Text("name"));
 
         again.ExitCode.ShouldBe(4, again.ToString());
-        again.Error.ShouldContain("FailedPrecondition");
+        again.Error.ShouldContain("code: FAILED_PRECONDITION");
         again.Error.ShouldContain("ILLEGAL_TRANSITION");
         again.Out.ShouldBeEmpty();
     }
@@ -298,7 +299,7 @@ public sealed class ClaimCliTests(CliServer server) : IClassFixture<CliServer>
         var allowed = await _cli.RunAsync("claim", "add", $"The COASTAL council {token} has firmly rejected the wind-farm — officials said on Monday!", "--claimant", "Example Daily", "--allow-duplicate", "--json");
 
         twin.ExitCode.ShouldBe(4, twin.ToString());
-        twin.Error.ShouldContain("AlreadyExists");
+        twin.Error.ShouldContain("code: ALREADY_EXISTS");
         twin.Error.ShouldContain("NEAR_DUPLICATE_CLAIM");
         twin.Error.ShouldContain(original.Text("name"));
         allowed.Json().Text("name").ShouldNotBe(original.Text("name"));
@@ -312,8 +313,8 @@ public sealed class ClaimCliTests(CliServer server) : IClassFixture<CliServer>
         var result = await _cli.RunAsync("claim", "add", "", "--claimant", "Example Daily");
 
         result.ExitCode.ShouldBe(2, result.ToString());
-        result.Error.ShouldContain("InvalidArgument");
-        result.Error.ShouldContain("  claim.text: ");
+        result.Error.ShouldStartWith("error: <text>: is required");
+        result.Error.ShouldContain("code: INVALID_ARGUMENT");
         result.Out.ShouldBeEmpty();
         Db.Scalar(server.DatabasePath, "SELECT count(*) FROM claims").ShouldBe(before);
     }
@@ -324,9 +325,10 @@ public sealed class ClaimCliTests(CliServer server) : IClassFixture<CliServer>
         var result = await _cli.RunAsync("claim", "add", new string('x', 2001), "--claimant", " ", "--language", "english");
 
         result.ExitCode.ShouldBe(2, result.ToString());
-        result.Error.ShouldContain("  claim.text: ");
-        result.Error.ShouldContain("  claim.claimant: ");
-        result.Error.ShouldContain("  claim.language_code: ");
+        result.Error.ShouldStartWith("error: the request is invalid:");
+        result.Error.ShouldContain("  <text>: ");
+        result.Error.ShouldContain("  --claimant: ");
+        result.Error.ShouldContain("  --language: ");
     }
 
     [Fact]
@@ -344,16 +346,19 @@ public sealed class ClaimCliTests(CliServer server) : IClassFixture<CliServer>
         var result = await _cli.RunAsync("claim", "show", "claims/" + new string('0', 32));
 
         result.ExitCode.ShouldBe(3, result.ToString());
-        result.Error.ShouldContain("NotFound");
+        result.Error.ShouldContain("code: NOT_FOUND");
         result.Error.ShouldContain("claims/" + new string('0', 32));
     }
 
     [Fact]
-    public async Task ClaimShow_OfAMalformedName_IsInvalidArgument()
+    public async Task ClaimShow_OfAMalformedName_IsInvalidArgument_SaidOnce_WithTheNameGiven()
     {
         var result = await _cli.RunAsync("claim", "show", "claims/nope");
 
         result.ExitCode.ShouldBe(2, result.ToString());
-        result.Error.ShouldContain("  name: ");
+        result.Error.ShouldStartWith("error: <name>: must be a claim name");
+        result.Error.ShouldContain("(got \"claims/nope\")");
+        Regex.Matches(result.Error, "must be a claim name").Count.ShouldBe(1, result.Error);
+        result.Out.ShouldBeEmpty();
     }
 }

@@ -138,7 +138,7 @@ public sealed class CliBehaviourTests(CliServer server) : IClassFixture<CliServe
         var result = await _cli.RunRawAsync([.. Probe, "--url", server.Url]);
 
         result.ExitCode.ShouldBe(5, result.ToString());
-        result.Error.ShouldContain("Unauthenticated");
+        result.Error.ShouldContain("code: UNAUTHENTICATED");
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class CliBehaviourTests(CliServer server) : IClassFixture<CliServe
         var result = await _cli.RunAsAsync("cl_not_a_real_key", Probe);
 
         result.ExitCode.ShouldBe(5, result.ToString());
-        result.Error.ShouldContain("Unauthenticated");
+        result.Error.ShouldContain("code: UNAUTHENTICATED");
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class CliBehaviourTests(CliServer server) : IClassFixture<CliServe
 
         read.ExitCode.ShouldBe(0, read.ToString());
         write.ExitCode.ShouldBe(5, write.ToString());
-        write.Error.ShouldContain("PermissionDenied");
+        write.Error.ShouldContain("code: PERMISSION_DENIED");
         Db.Snapshot(server.DatabasePath).ShouldBe(before);
     }
 
@@ -171,8 +171,9 @@ public sealed class CliBehaviourTests(CliServer server) : IClassFixture<CliServe
         var result = await _cli.RunRawAsync([.. Probe, "--url", Unreachable, "--api-key", server.AdminKey]);
 
         result.ExitCode.ShouldBe(6, result.ToString());
-        result.Error.ShouldContain("Unavailable");
-        result.Error.ShouldContain("Is the server running, and is --url (or CLAIMLEDGER_URL) right?");
+        result.Error.ShouldStartWith($"error: could not reach the server at {Unreachable}.");
+        result.Error.ShouldContain("Is the server running, and is --url (or CLAIMLEDGER_URL, or \"url\" in the config file) right?");
+        result.Error.ShouldContain("code: UNAVAILABLE");
         result.Out.ShouldBeEmpty();
     }
 
@@ -347,6 +348,6 @@ public sealed class CliBehaviourTests(CliServer server) : IClassFixture<CliServe
         stored.Claimant.ShouldBe("Process Daily");
         stored.Topics.ShouldBe(["process"]);
         missing.ExitCode.ShouldBe(3, missing.ToString());
-        missing.Error.ShouldContain("NotFound");
+        missing.Error.ShouldContain("code: NOT_FOUND");
     }
 }

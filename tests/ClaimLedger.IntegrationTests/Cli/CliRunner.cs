@@ -83,6 +83,9 @@ public sealed class CliRunner(CliServer server)
 
     public bool IsInteractive { get; set; }
 
+    /// <summary>The terminal width the CLI sees; null: its default (the terminal's, or 200 when not interactive).</summary>
+    public int? Width { get; set; }
+
     /// <summary>What the CLI reads as standard input (import -).</summary>
     public string Input { get; set; } = "";
 
@@ -110,6 +113,7 @@ public sealed class CliRunner(CliServer server)
             Out = output,
             Error = error,
             IsInteractive = IsInteractive,
+            Width = Width,
             In = new StringReader(Input),
             GetVariable = name => Variables.GetValueOrDefault(name),
             DefaultConfigPath = DefaultConfigPath,

@@ -49,12 +49,13 @@ public sealed class SourceEvidenceCliTests(CliServer server) : IClassFixture<Cli
     }
 
     [Fact]
-    public async Task SourceAdd_WithANonHttpUrl_IsInvalidArgument_NamingTheField()
+    public async Task SourceAdd_WithANonHttpUrl_IsInvalidArgument_NamingTheArgument()
     {
         var result = await _cli.RunAsync("source", "add", "ftp://files.example.org/report.pdf");
 
         result.ExitCode.ShouldBe(2, result.ToString());
-        result.Error.ShouldContain("  source.url: ");
+        result.Error.ShouldStartWith("error: <url>: ");
+        result.Error.ShouldContain("(got \"ftp://files.example.org/report.pdf\")");
     }
 
     [Fact]
@@ -81,7 +82,7 @@ public sealed class SourceEvidenceCliTests(CliServer server) : IClassFixture<Cli
         var result = await _cli.RunAsync("source", "show", "sources/" + new string('0', 32));
 
         result.ExitCode.ShouldBe(3, result.ToString());
-        result.Error.ShouldContain("NotFound");
+        result.Error.ShouldContain("code: NOT_FOUND");
     }
 
     [Fact]
@@ -115,7 +116,7 @@ public sealed class SourceEvidenceCliTests(CliServer server) : IClassFixture<Cli
         updated.Text("publisher").ShouldBe("Example News");
         updated.Text("etag").ShouldNotBe(source.Text("etag"));
         stale.ExitCode.ShouldBe(4, stale.ToString());
-        stale.Error.ShouldContain("Aborted");
+        stale.Error.ShouldContain("code: ABORTED");
         (await server.Sources().GetSourceAsync(new GetSourceRequest { Name = source.Text("name") })).Title.ShouldBe("Corrected title");
     }
 
@@ -195,6 +196,6 @@ public sealed class SourceEvidenceCliTests(CliServer server) : IClassFixture<Cli
         var result = await _cli.RunAsync("evidence", "add", "claims/" + new string('0', 32), "--source", source.Text("name"), "--stance", "SUPPORTS");
 
         result.ExitCode.ShouldBe(3, result.ToString());
-        result.Error.ShouldContain("NotFound");
+        result.Error.ShouldContain("code: NOT_FOUND");
     }
 }

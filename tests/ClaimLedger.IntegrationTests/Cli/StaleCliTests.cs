@@ -101,7 +101,7 @@ public sealed class StaleCliTests(CliServer server) : IClassFixture<CliServer>
         var result = await _cli.RunAsAsync(editor, "stale", "policy", "--default", "30");
 
         result.ExitCode.ShouldBe(5, result.ToString());
-        result.Error.ShouldContain("PermissionDenied");
+        result.Error.ShouldContain("code: PERMISSION_DENIED");
     }
 
     [Fact]
