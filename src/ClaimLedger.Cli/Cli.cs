@@ -10,7 +10,13 @@ public sealed class Globals
     public Option<string?> Url { get; } = new("--url") { Description = "Server address (else $CLAIMLEDGER_URL, the config file, http://127.0.0.1:5180)", Recursive = true };
     public Option<string?> ApiKey { get; } = new("--api-key") { Description = "API key (else $CLAIMLEDGER_API_KEY or the config file)", Recursive = true };
     public Option<string?> Config { get; } = new("--config") { Description = "Config file (JSON with \"url\" and \"api_key\"; default ~/.config/claimledger/config.json)", Recursive = true };
-    public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable JSON output", Recursive = true };
+    public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable JSON output (the API's protobuf JSON)", Recursive = true };
+
+    public Option<bool> Plain { get; } = new("--plain")
+    {
+        Description = "Output for scripts: one record per line, tab-separated, the resource name first; no header, nothing cut short",
+        Recursive = true,
+    };
 }
 
 /// <summary>What a command's action gets.</summary>
@@ -33,6 +39,7 @@ public static class Cli
             Examples:
               claimledger claim add "Example City doubled parking fees" --claimant "Example Gazette" --topic transport
               claimledger claim list --status IN_REVIEW
+              claimledger claim list --status UNVERIFIED --plain | cut -f1
               claimledger claim verdict claims/<id> --rating FALSE --rationale "..." --evidence claims/<id>/evidence/<e>
               claimledger ledger verify
               claimledger report audit --format html --output audit.html
@@ -44,6 +51,7 @@ public static class Cli
         root.Options.Add(g.ApiKey);
         root.Options.Add(g.Config);
         root.Options.Add(g.Json);
+        root.Options.Add(g.Plain);
         root.Subcommands.Add(ClaimCommands.Build(g, env));
         root.Subcommands.Add(SourceCommands.Build(g, env));
         root.Subcommands.Add(EvidenceCommands.Build(g, env));
@@ -51,6 +59,7 @@ public static class Cli
         root.Subcommands.Add(LedgerCommands.Build(g, env));
         root.Subcommands.Add(ReportCommands.Build(g, env));
         root.Subcommands.Add(KeyCommands.Build(g, env));
+        root.Subcommands.Add(AdminCommands.Build(g, env));
         root.Subcommands.Add(TransferCommands.Import(g, env));
         root.Subcommands.Add(TransferCommands.Export(g, env));
         return root;
@@ -77,15 +86,22 @@ public static class Cli
     public static void Handle(Command command, Globals g, CliEnvironment env, Func<CliContext, Task<int>> body) =>
         command.SetAction(async (parse, ct) =>
         {
-            var output = new Output(env, parse.GetValue(g.Json));
+            if (parse.GetValue(g.Json) && parse.GetValue(g.Plain))
+            {
+                await env.Error.WriteLineAsync("error: --json and --plain cannot be combined; choose one.");
+                return ExitCodes.Usage;
+            }
+
+            var output = new Output(env, parse.GetValue(g.Json) ? OutputMode.Json : parse.GetValue(g.Plain) ? OutputMode.Plain : OutputMode.Table);
+            Connection? connection = null;
             try
             {
-                using var connection = Connection.Open(parse.GetValue(g.Url), parse.GetValue(g.ApiKey), parse.GetValue(g.Config), env);
+                connection = Connection.Open(parse.GetValue(g.Url), parse.GetValue(g.ApiKey), parse.GetValue(g.Config), env);
                 return await body(new CliContext(output, connection, parse, ct));
             }
             catch (RpcException e)
             {
-                output.Error(e);
+                output.Error(e, ErrorContext.For(parse, connection));
                 return ExitCodes.For(e.StatusCode);
             }
             catch (UsageException e)
@@ -97,6 +113,10 @@ public static class Cli
             {
                 await env.Error.WriteLineAsync($"error: {e.Message}");
                 return ExitCodes.Failure;
+            }
+            finally
+            {
+                connection?.Dispose();
             }
         });
 }

@@ -10,9 +10,11 @@ using ClaimLedger.Server.Features.Sources;
 using ClaimLedger.Server.Infrastructure;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Hosting;
 using ClaimLedger.Server.Infrastructure.Scheduling;
 
 var builder = WebApplication.CreateBuilder(args);
+ServerAddresses.ApplyDefault(builder);
 
 builder.Services.AddGrpc(o =>
 {
@@ -20,11 +22,23 @@ builder.Services.AddGrpc(o =>
     o.MaxReceiveMessageSize = 4 * 1024 * 1024;
 });
 builder.Services.AddGrpcReflection();
+builder.AddTelemetry();
 builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddClaimLedger(builder.Configuration);
+// SIGTERM / Ctrl-C: stop taking calls, let commands in flight finish, end long reads with SERVER_STOPPING, stop the
+// scheduler (a run in progress is recorded INTERRUPTED and runs again after the next start), exit within this time.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("Server:ShutdownTimeout", TimeSpan.FromSeconds(30)));
 builder.Services.AddStalenessChecks(builder.Configuration);
 
 var app = builder.Build();
+
+// A taken port is one clear line, before a database is created or a key printed.
+if (app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().GetType().Namespace?.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) == true
+    && ServerAddresses.FirstInUse(ServerAddresses.Configured(app.Configuration)) is { } taken)
+{
+    await Console.Error.WriteLineAsync(ServerAddresses.InUseMessage(taken));
+    return 1;
+}
 
 app.Services.GetRequiredService<DatabaseMigrator>().Migrate();
 await app.Services.GetRequiredService<AdminKeyBootstrap>().RunAsync(CancellationToken.None);
@@ -38,12 +52,24 @@ app.MapGrpcService<ReportsGrpcService>();
 app.MapGrpcService<StalenessGrpcService>();
 app.MapGrpcService<TransferGrpcService>();
 app.MapGrpcService<DiagnosticsGrpcService>();
+app.MapGrpcService<ClaimLedger.Server.Features.Admin.AdminGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 app.MapGet("/", () => "ClaimLedger speaks gRPC (HTTP/2). See the README for clients and the .proto files.");
 
 app.Logger.LogInformation("ClaimLedger database at {DatabasePath}", app.Services.GetRequiredService<SqliteDatabase>().DatabasePath);
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // Taken between the check above and the bind.
+    await Console.Error.WriteLineAsync(ServerAddresses.InUseMessage(string.Join(", ", ServerAddresses.Configured(app.Configuration))));
+    return 1;
+}
+
+return 0;
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

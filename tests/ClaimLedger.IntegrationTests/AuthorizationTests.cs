@@ -75,6 +75,7 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
         ["claimledger.v1.StalenessService/SetReviewPolicy"] = Needs.Administer,
         ["claimledger.v1.TransferService/ImportClaims"] = Needs.Decide,
         ["claimledger.v1.TransferService/ExportClaims"] = Needs.Read,
+        ["claimledger.v1.AdminService/CreateBackup"] = Needs.Administer,
     };
 
     private static readonly Dictionary<string, Role> RoleCallers = new()
@@ -138,8 +139,8 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
     {
         ServiceDescriptor[] services =
             [ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor,
-             TransferService.Descriptor];
-        services.Select(s => s.Methods.Count).ShouldBe([10, 4, 3, 4, 3, 2, 6, 2]);
+             TransferService.Descriptor, AdminService.Descriptor];
+        services.Select(s => s.Methods.Count).ShouldBe([10, 4, 3, 4, 3, 2, 6, 2, 1]);
         // Every service of the contract is in the list above, except the keyless DiagnosticsService (tested below).
         ClaimService.Descriptor.File.Package.ShouldBe("claimledger.v1");
         services.Select(s => s.FullName).Order().ShouldBe(AllContractServices().Except([DiagnosticsService.Descriptor.FullName]).Order());
@@ -546,6 +547,17 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
             response.Created.ShouldBe(1);
             return response;
         }),
+        ["claimledger.v1.AdminService/CreateBackup"] = NoSetup(async c =>
+        {
+            using var call = new AdminService.AdminServiceClient(c).CreateBackup(new CreateBackupRequest());
+            long bytes = 0;
+            await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+            {
+                bytes += chunk.Data.Length;
+            }
+
+            return new Int64Value { Value = bytes };
+        }),
         ["claimledger.v1.TransferService/ExportClaims"] = NoSetup(async c =>
         {
             using var call = new TransferService.TransferServiceClient(c).ExportClaims(new ExportClaimsRequest { Topic = "no-such-topic" });
@@ -583,7 +595,7 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
     // ---- Raw calls with an empty request message -------------------------------------------------------------
 
     private static readonly Dictionary<string, MethodDescriptor> Methods =
-        new ServiceDescriptor[] { ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor, TransferService.Descriptor }
+        new ServiceDescriptor[] { ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor, TransferService.Descriptor, AdminService.Descriptor }
             .SelectMany(s => s.Methods).ToDictionary(FullName);
 
     private static readonly Marshaller<byte[]> RawBytes = Marshallers.Create(b => b, b => b);

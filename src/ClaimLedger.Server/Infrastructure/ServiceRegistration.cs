@@ -22,6 +22,9 @@ public static class ServiceRegistration
         services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<ISqlDialect>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<IDatabaseSnapshots, SqliteSnapshots>();
+        services.AddOptions<Features.Admin.BackupOptions>().Bind(configuration.GetSection(Features.Admin.BackupOptions.Section));
+        services.AddSingleton<Features.Admin.BackupWriter>();
         services.AddMetrics();
         services.AddSingleton<SqliteGroupCommit>();
         services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<SqliteGroupCommit>());
@@ -31,6 +34,7 @@ public static class ServiceRegistration
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddScoped<ICurrentActor, CurrentActor>();
         services.AddSingleton<LedgerNotifier>();
+        services.AddSingleton<Hosting.ServerStopping>();
         services.AddSingleton<Features.Claims.TermRarity>();
         services.AddScoped<Features.Claims.NearDuplicatePrecheck>();
         services.AddSingleton<Features.Access.AdminKeyBootstrap>();

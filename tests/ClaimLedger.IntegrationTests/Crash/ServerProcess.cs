@@ -16,9 +16,12 @@ public sealed class ServerProcess : IAsyncDisposable
     private const string ListeningLine = "Now listening on: ";
     private readonly Process _process;
 
-    private ServerProcess(Process process, string url, string adminKey)
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
+
+    private ServerProcess(Process process, string url, string adminKey, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
+        _output = output;
         Url = url;
         Channel = GrpcChannel.ForAddress(url);
         AdminKey = adminKey;
@@ -36,17 +39,13 @@ public sealed class ServerProcess : IAsyncDisposable
         return metadata;
     });
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory)
-    {
-        var start = DotnetProcess.StartInfo("ClaimLedger.Server.dll");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Database__DataDirectory"] = dataDirectory;
-        start.Environment["Kestrel__Endpoints__Grpc__Url"] = "http://127.0.0.1:0";
-        start.Environment["Staleness__Enabled"] = "false";
-        start.Environment["Staleness__SchedulerName"] = "crash-" + Path.GetFileName(dataDirectory);
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+    /// <summary>Everything the process has printed so far (stdout and stderr, in arrival order).</summary>
+    public string Output => string.Join('\n', _output);
 
+    /// <param name="configure">Changes to the start info (environment, arguments); by default the server takes any free loopback port.</param>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, Action<ProcessStartInfo>? configure = null)
+    {
+        var start = Configure(dataDirectory, configure);
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -60,7 +59,9 @@ public sealed class ServerProcess : IAsyncDisposable
             output.Enqueue(line);
             if (line.IndexOf(ListeningLine, StringComparison.Ordinal) is var i and >= 0)
             {
-                listening.TrySetResult(line[(i + ListeningLine.Length)..].Trim());
+                // A wildcard address (ASPNETCORE_HTTP_PORTS) is reached on loopback.
+                listening.TrySetResult(line[(i + ListeningLine.Length)..].Trim()
+                    .Replace("//[::]", "//127.0.0.1", StringComparison.Ordinal).Replace("//0.0.0.0", "//127.0.0.1", StringComparison.Ordinal));
             }
         };
         process.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
@@ -73,7 +74,7 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             var url = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
             var adminKey = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "admin-api-key"))).Trim();
-            var server = new ServerProcess(process, url, adminKey);
+            var server = new ServerProcess(process, url, adminKey, output);
             await new DiagnosticsService.DiagnosticsServiceClient(server.Channel).PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
             return server;
         }
@@ -84,6 +85,37 @@ public sealed class ServerProcess : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The start info of a server on <paramref name="dataDirectory"/>: Production, any free loopback port, quiet logs.</summary>
+    public static ProcessStartInfo Configure(string dataDirectory, Action<ProcessStartInfo>? configure = null)
+    {
+        var start = DotnetProcess.StartInfo("ClaimLedger.Server.dll");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Database__DataDirectory"] = dataDirectory;
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Staleness__Enabled"] = "false";
+        start.Environment["Staleness__SchedulerName"] = "crash-" + Path.GetFileName(dataDirectory);
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        configure?.Invoke(start);
+        return start;
+    }
+
+    /// <summary>SIGTERM, as a service manager or Ctrl-C sends it: the server shuts down gracefully. Returns the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (Kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException("kill(SIGTERM) failed");
+        }
+
+        using var wait = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(wait.Token);
+        return _process.ExitCode;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a power cut to the process.</summary>
     public async Task KillAsync()

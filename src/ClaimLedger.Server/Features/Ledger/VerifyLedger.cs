@@ -36,8 +36,17 @@ public static partial class VerifyLedger
     [GeneratedRegex(@"^[0-9a-f]{64}\z")]
     private static partial Regex HashPattern();
 
-    internal sealed class Handler(DbSession db) : IRequestHandler<Query, VerifyLedgerResponse>
+    /// <summary>
+    /// Verifies the ledger of another database file (a backup snapshot) on a connection the caller opened, with the same
+    /// checks as the RPC.
+    /// </summary>
+    internal static Task<VerifyLedgerResponse> VerifyAsync(DbConnection connection, CancellationToken ct) =>
+        new Handler(null).RunAsync(connection, null, new Query(0, ""), ct);
+
+    internal sealed class Handler(DbSession? db) : IRequestHandler<Query, VerifyLedgerResponse>
     {
+        private DbTransaction? _transaction;
+
         private const string EntriesSql = $"SELECT {LedgerRow.Columns} FROM ledger_entries ORDER BY sequence";
 
         // Both in subject order, merged: each claim beside the last ledger entry about it (SQLite returns the bare
@@ -61,8 +70,13 @@ public static partial class VerifyLedger
         public async Task<VerifyLedgerResponse> Handle(Query query, CancellationToken ct)
         {
             // One snapshot for both passes: a commit in between cannot make the claims disagree with the entries read.
-            await db.BeginReadSnapshotAsync(ct);
-            var connection = await db.ConnectionAsync(ct);
+            await db!.BeginReadSnapshotAsync(ct);
+            return await RunAsync(await db.ConnectionAsync(ct), db.Transaction, query, ct);
+        }
+
+        internal async Task<VerifyLedgerResponse> RunAsync(DbConnection connection, DbTransaction? transaction, Query query, CancellationToken ct)
+        {
+            _transaction = transaction;
             var response = new VerifyLedgerResponse { HeadHash = LedgerChain.GenesisHash };
             return await VerifyChainAsync(connection, query, response, ct) ?? await VerifyClaimsAsync(connection, response, ct);
         }
@@ -243,7 +257,7 @@ public static partial class VerifyLedger
         {
             var command = connection.CreateCommand();
             command.CommandText = sql;
-            command.Transaction = db.Transaction;
+            command.Transaction = _transaction;
             return command;
         }
 

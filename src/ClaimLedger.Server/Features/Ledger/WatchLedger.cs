@@ -1,4 +1,5 @@
 using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
@@ -35,24 +36,40 @@ public static class WatchLedger
                 new { query.From }, ct)).Select(r => r.ToEntry()).ToList();
     }
 
-    /// <summary>The streaming loop: read a batch, send it, and wait for the next commit (or a poll interval) when caught up.</summary>
+    /// <summary>
+    /// The streaming loop: read a batch, send it, and wait for the next commit (or a poll interval) when caught up. When
+    /// the server stops, the stream ends with UNAVAILABLE (SERVER_STOPPING) naming the sequence to resume from.
+    /// </summary>
     public static async Task StreamAsync(IMediator mediator, LedgerNotifier notifier, long startSequence, IServerStreamWriter<LedgerEntry> stream, CancellationToken ct)
     {
         var next = Math.Max(1, startSequence);
-        while (!ct.IsCancellationRequested)
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct, notifier.Stopping);
+        try
         {
-            var committed = notifier.NextAsync; // taken before the read, so a commit during the read is not missed
-            var batch = await mediator.Send(new Query(next), ct);
-            foreach (var entry in batch)
+            while (!watching.IsCancellationRequested)
             {
-                await stream.WriteAsync(entry, ct);
-                next = entry.Sequence + 1;
-            }
+                var committed = notifier.NextAsync; // taken before the read, so a commit during the read is not missed
+                var batch = await mediator.Send(new Query(next), watching.Token);
+                foreach (var entry in batch)
+                {
+                    await stream.WriteAsync(entry, ct);
+                    next = entry.Sequence + 1;
+                }
 
-            if (batch.Count < BatchSize)
-            {
-                await Task.WhenAny(committed, Task.Delay(PollInterval, ct));
+                if (batch.Count < BatchSize)
+                {
+                    await Task.WhenAny(committed, Task.Delay(PollInterval, watching.Token));
+                }
             }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // Only the server stopping cancels the loop without cancelling the call.
+        }
+
+        if (!ct.IsCancellationRequested && notifier.Stopping.IsCancellationRequested)
+        {
+            throw new ServerStoppingException($"The server is shutting down; watch again from sequence {next} (start_sequence) on another or the restarted server.");
         }
     }
 }

@@ -6,6 +6,7 @@ using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Reviews;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Grpc;
+using ClaimLedger.Server.Infrastructure.Hosting;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
@@ -81,7 +82,7 @@ public static class ExportClaimReviews
         public string? PublishTime { get; init; }
     }
 
-    internal sealed class Handler(DbSession db) : IRequestHandler<Query, long>
+    internal sealed class Handler(DbSession db, ServerStopping stopping) : IRequestHandler<Query, long>
     {
         private const string ClaimsSql = """
             SELECT c.seq, c.id, c.text, c.claimant, c.claimants, c.claim_time, c.language_code, c.status,
@@ -106,7 +107,9 @@ public static class ExportClaimReviews
             ORDER BY e.seq
             """;
 
-        public async Task<long> Handle(Query q, CancellationToken ct)
+        public Task<long> Handle(Query q, CancellationToken ct) => stopping.RunAsync(token => ExportAsync(q, token), "run the export again.", ct);
+
+        private async Task<long> ExportAsync(Query q, CancellationToken ct)
         {
             await db.BeginReadSnapshotAsync(ct);
             var output = new ChunkedResponseStream(q.Output, "application/ld+json", "claimreviews.jsonld");

@@ -23,12 +23,8 @@ public static class BeginStalenessRun
         public async Task<StalenessRun> Handle(Command command, CancellationToken ct)
         {
             var now = DbTime.ToDb(clock.GetUtcNow());
-            // Runs never overlap (the job is not concurrent), so a RUNNING one was cut off by a stop or a crash.
-            await db.ExecuteAsync("""
-                UPDATE staleness_runs SET state = 'FAILED', end_time = @Now, error_count = error_count + 1,
-                       errors = json_insert(errors, '$[#]', 'interrupted: the server stopped during the run')
-                WHERE state = 'RUNNING'
-                """, new { Now = now }, ct);
+            // Runs never overlap (the job is not concurrent), so a RUNNING one was cut off by a crash.
+            await ResumeInterruptedRuns.MarkCutOffAsync(db, now, ct);
 
             var id = command.RunId;
             if (id.Length == 0)
@@ -60,8 +56,16 @@ public static class FinishStalenessRun
     public sealed record Totals(long ClaimsExamined, long MarkedStale, long SourcesChecked, long SourcesOk, long SourcesMoved, long SourcesBroken,
         long SourcesChanged, long SourcesFailing, long UnsourcedFlagged, IReadOnlyList<string> Errors, long ErrorCount);
 
+    public enum Outcome
+    {
+        Succeeded,
+        Failed,
+        /// <summary>Cut off by a server stop: it runs again after the next start (<see cref="ResumeInterruptedRuns"/>).</summary>
+        Interrupted,
+    }
+
     [Requires(Permission.Administer)]
-    public sealed record Command(string RunId, bool Succeeded, Totals Totals) : ICommand<StalenessRun>
+    public sealed record Command(string RunId, Outcome Outcome, Totals Totals) : ICommand<StalenessRun>
     {
         public LedgerRecord Ledger(StalenessRun result) => StalenessRuns.Ledger("staleness_run.finished", result);
     }
@@ -81,7 +85,7 @@ public static class FinishStalenessRun
                 """, new
             {
                 Id = c.RunId,
-                State = c.Succeeded ? "SUCCEEDED" : "FAILED",
+                State = c.Outcome switch { Outcome.Succeeded => "SUCCEEDED", Outcome.Interrupted => "INTERRUPTED", _ => "FAILED" },
                 Now = DbTime.ToDb(clock.GetUtcNow()),
                 t.ClaimsExamined, t.MarkedStale, t.SourcesChecked, t.SourcesOk, t.SourcesMoved, t.SourcesBroken, t.SourcesChanged,
                 t.SourcesFailing, t.UnsourcedFlagged,
@@ -89,6 +93,59 @@ public static class FinishStalenessRun
                 t.ErrorCount,
             }, ct);
             return (await StalenessRuns.RowAsync(db, c.RunId, ct)).ToRun();
+        }
+    }
+}
+
+/// <summary>
+/// After a start: a RUNNING run left by a crash is INTERRUPTED; every INTERRUPTED run that has not been re-run gets a
+/// PENDING RETRY run with the same checks (retry_of names it), which the scheduler starts once this commits.
+/// </summary>
+public static class ResumeInterruptedRuns
+{
+    [Requires(Permission.Administer)]
+    public sealed record Command : ICommand<IReadOnlyList<StalenessRun>>
+    {
+        public LedgerRecord Ledger(IReadOnlyList<StalenessRun> result) => new("staleness_run.retries_requested", "stalenessRuns",
+            new System.Text.Json.Nodes.JsonObject
+            {
+                ["retries"] = new System.Text.Json.Nodes.JsonArray(result.Select(r => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject
+                {
+                    ["run"] = r.Name, ["retry_of"] = r.RetryOf,
+                }).ToArray()),
+            });
+    }
+
+    internal static Task MarkCutOffAsync(DbSession db, string now, CancellationToken ct) => db.ExecuteAsync("""
+        UPDATE staleness_runs SET state = 'INTERRUPTED', end_time = @Now
+        WHERE state = 'RUNNING'
+        """, new { Now = now }, ct);
+
+    internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor, StalenessScheduler scheduler)
+        : IRequestHandler<Command, IReadOnlyList<StalenessRun>>
+    {
+        public async Task<IReadOnlyList<StalenessRun>> Handle(Command command, CancellationToken ct)
+        {
+            var now = DbTime.ToDb(clock.GetUtcNow());
+            await MarkCutOffAsync(db, now, ct);
+            var interrupted = await db.QueryAsync<(string Id, string Checks)>("""
+                SELECT r.id AS Id, r.checks AS Checks FROM staleness_runs r
+                WHERE r.state = 'INTERRUPTED' AND NOT EXISTS (SELECT 1 FROM staleness_runs x WHERE x.retry_of = r.id)
+                ORDER BY r.seq
+                """, null, ct);
+            var retries = new List<StalenessRun>();
+            foreach (var (runId, checks) in interrupted)
+            {
+                var id = ResourceNames.NewId();
+                await db.ExecuteAsync("""
+                    INSERT INTO staleness_runs (id, state, trigger_kind, checks, requested_by, create_time, retry_of)
+                    VALUES (@Id, 'PENDING', 'RETRY', @Checks, @Actor, @Now, @RetryOf)
+                    """, new { Id = id, Checks = checks, Actor = actor.Name, Now = now, RetryOf = runId }, ct);
+                db.OnAfterCommit(() => scheduler.TriggerNow(id));
+                retries.Add((await StalenessRuns.RowAsync(db, id, ct)).ToRun());
+            }
+
+            return retries;
         }
     }
 }

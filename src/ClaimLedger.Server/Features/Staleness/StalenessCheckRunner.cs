@@ -113,22 +113,23 @@ public sealed class StalenessCheckRunner(
                 }, ct);
             }
 
-            var finished = await SendAsync(new FinishStalenessRun.Command(id, true, tally.Totals()), CancellationToken.None);
+            var finished = await SendAsync(new FinishStalenessRun.Command(id, FinishStalenessRun.Outcome.Succeeded, tally.Totals()), CancellationToken.None);
             logger.LogInformation("Staleness run {Run} succeeded: {Examined} claims examined, {Stale} marked stale, {Sources} sources checked, {Errors} errors",
                 run.Name, tally.ClaimsExamined, tally.MarkedStale, tally.SourcesChecked, tally.ErrorCount);
             return finished;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            tally.Error("cancelled: the server is shutting down");
-            await SendAsync(new FinishStalenessRun.Command(id, false, tally.Totals()), CancellationToken.None);
+            logger.LogInformation("Staleness run {Run} interrupted by the server stopping; it runs again after the next start", run.Name);
+            tally.Error("interrupted: the server stopped during the run; it runs again after the next start");
+            await SendAsync(new FinishStalenessRun.Command(id, FinishStalenessRun.Outcome.Interrupted, tally.Totals()), CancellationToken.None);
             throw;
         }
         catch (Exception e)
         {
             logger.LogError(e, "Staleness run {Run} failed", run.Name);
             tally.Error($"run failed: {e.Message}");
-            return await SendAsync(new FinishStalenessRun.Command(id, false, tally.Totals()), CancellationToken.None);
+            return await SendAsync(new FinishStalenessRun.Command(id, FinishStalenessRun.Outcome.Failed, tally.Totals()), CancellationToken.None);
         }
     }
 
@@ -201,6 +202,9 @@ public sealed class StalenessCheckRunner(
 
         list.Add(finding);
     }
+
+    /// <summary>After a start: interrupted runs get their retries (see <see cref="ResumeInterruptedRuns"/>).</summary>
+    public Task<IReadOnlyList<StalenessRun>> ResumeInterruptedAsync(CancellationToken ct) => SendAsync(new ResumeInterruptedRuns.Command(), ct);
 
     private async Task<T> SendAsync<T>(IRequest<T> request, CancellationToken ct)
     {

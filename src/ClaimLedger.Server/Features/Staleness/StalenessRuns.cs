@@ -29,10 +29,12 @@ internal sealed class RunRow
     public long UnsourcedFlagged { get; init; }
     public string Errors { get; init; } = "[]";
     public long ErrorCount { get; init; }
+    public string? RetryOf { get; init; }
 
     public const string Columns = """
         seq, id, state, trigger_kind, checks, requested_by, create_time, start_time, end_time, claims_examined, marked_stale,
-        sources_checked, sources_ok, sources_moved, sources_broken, sources_changed, sources_failing, unsourced_flagged, errors, error_count
+        sources_checked, sources_ok, sources_moved, sources_broken, sources_changed, sources_failing, unsourced_flagged, errors, error_count,
+        retry_of
         """;
 
     public StalenessRun ToRun()
@@ -56,6 +58,7 @@ internal sealed class RunRow
             SourcesFailing = SourcesFailing,
             UnsourcedFlagged = UnsourcedFlagged,
             ErrorCount = ErrorCount,
+            RetryOf = RetryOf is null ? "" : StalenessRuns.Name(RetryOf),
         };
         run.Checks.AddRange(StalenessRuns.ParseChecks(Checks));
         run.Errors.AddRange(JsonSerializer.Deserialize<string[]>(Errors) ?? []);
@@ -96,5 +99,6 @@ internal static class StalenessRuns
         ["sources_changed"] = run.SourcesChanged,
         ["unsourced_flagged"] = run.UnsourcedFlagged,
         ["error_count"] = run.ErrorCount,
+        ["retry_of"] = run.RetryOf.Length == 0 ? null : run.RetryOf,
     });
 }

@@ -6,12 +6,23 @@ namespace ClaimLedger.Server.Features.Staleness;
 /// <summary>
 /// Keeps the configured cron schedule in the persistent job store and triggers on-demand runs. The stored trigger is kept
 /// when the cron expression is unchanged, so a firing missed while the server was down is seen as a misfire and runs
-/// once at start-up (FireAndProceed), not once per missed slot.
+/// once at start-up (FireAndProceed), not once per missed slot. At start it also re-runs interrupted runs.
 /// </summary>
-public sealed class StalenessScheduler(ISchedulerFactory schedulers, IOptions<StalenessOptions> options, TimeProvider clock, ILogger<StalenessScheduler> logger)
+public sealed class StalenessScheduler(
+    ISchedulerFactory schedulers, IServiceProvider services, IOptions<StalenessOptions> options, TimeProvider clock, ILogger<StalenessScheduler> logger)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await ScheduleAsync(cancellationToken);
+        // A run cut off by the last stop (or a crash) runs again now.
+        foreach (var retry in await services.GetRequiredService<StalenessCheckRunner>().ResumeInterruptedAsync(cancellationToken))
+        {
+            logger.LogInformation("Staleness run {Run} re-runs interrupted {Interrupted}", retry.Name, retry.RetryOf);
+        }
+    }
+
+    private async Task ScheduleAsync(CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         var o = options.Value;

@@ -5,6 +5,7 @@ using ClaimLedger.Server.Features.Evidence;
 using ClaimLedger.Server.Features.History;
 using ClaimLedger.Server.Features.Sources;
 using ClaimLedger.Server.Infrastructure.Data;
+using ClaimLedger.Server.Infrastructure.Hosting;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
@@ -27,9 +28,12 @@ public static class ExportClaims
         public Validator() => RuleFor(q => q.Topic).MaximumLength(ClaimRules.MaxTopicLength).OverridePropertyName("topic");
     }
 
-    internal sealed class Handler(DbSession db, IMediator mediator) : IRequestHandler<Query, long>
+    internal sealed class Handler(DbSession db, IMediator mediator, ServerStopping stopping) : IRequestHandler<Query, long>
     {
-        public async Task<long> Handle(Query query, CancellationToken ct)
+        public Task<long> Handle(Query query, CancellationToken ct) =>
+            stopping.RunAsync(token => ExportAsync(query, token), "run the export again.", ct);
+
+        private async Task<long> ExportAsync(Query query, CancellationToken ct)
         {
             await db.BeginReadSnapshotAsync(ct);
             var topic = query.Topic.Trim().ToLowerInvariant();

@@ -24,7 +24,7 @@ public sealed class TransferGrpcService(IMediator mediator, IHostApplicationLife
         await mediator.Send(new ImportClaim.MayImport(), context.CancellationToken);
         var response = new ImportClaimsResponse();
         long index = 0;
-        while (await requestStream.MoveNext(context.CancellationToken))
+        while (await NextAsync(requestStream, context, response, index))
         {
             if (index >= MaxRecords)
             {
@@ -42,6 +42,21 @@ public sealed class TransferGrpcService(IMediator mediator, IHostApplicationLife
         }
 
         return response;
+    }
+
+    /// <summary>The next record; false at the stream's end, or when the server starts stopping while the client is between records.</summary>
+    private async Task<bool> NextAsync(IAsyncStreamReader<ImportClaimsRequest> requestStream, ServerCallContext context, ImportClaimsResponse response, long index)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        try
+        {
+            return await requestStream.MoveNext(waiting.Token);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            response.StoppedReason = $"The server is shutting down: records from index {index} on were not read; send them again.";
+            return false;
+        }
     }
 
     private async Task ImportOneAsync(ClaimRecord record, ImportResult result, ImportClaimsResponse response, ServerCallContext context)

@@ -1,8 +1,14 @@
 namespace ClaimLedger.Server.Infrastructure.Ledger;
 
-/// <summary>Wakes ledger watchers when entries commit. Waiters re-read the database, so a missed signal costs one poll interval at most.</summary>
-public sealed class LedgerNotifier
+/// <summary>
+/// Wakes ledger watchers when entries commit. Waiters re-read the database, so a missed signal costs one poll interval at
+/// most. Watchers also end when the server stops (<see cref="Stopping"/>), with a status saying where to resume.
+/// </summary>
+public sealed class LedgerNotifier(IHostApplicationLifetime? lifetime = null)
 {
+    /// <summary>Cancelled when the server begins to shut down.</summary>
+    public CancellationToken Stopping => lifetime?.ApplicationStopping ?? CancellationToken.None;
+
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task NextAsync => Volatile.Read(ref _next).Task;

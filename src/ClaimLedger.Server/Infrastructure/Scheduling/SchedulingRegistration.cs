@@ -24,13 +24,20 @@ public static class SchedulingRegistration
         services.AddQuartz(q =>
         {
             // InstanceName keys this scheduler's rows in the QRTZ_ tables; it must also be unique within the process.
-            q.ConfigureScheduler(o => o.InstanceName = staleness.SchedulerName);
+            // On stop, a run in progress is told (its token is cancelled), records itself INTERRUPTED, and the host waits for that.
+            q.ConfigureScheduler(o =>
+            {
+                o.InstanceName = staleness.SchedulerName;
+                o.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
+            });
             q.UsePersistentStore(store =>
             {
                 store.UseSqlite(database.ConnectionString);
                 store.UseSystemTextJsonSerializer();
                 store.ConfigureStore(o => o.MisfireThreshold = staleness.MisfireThreshold);
             });
+            q.AddJob<Features.Admin.BackupJob>(j => j.WithIdentity(Features.Admin.BackupJob.Key).StoreDurably().DisallowConcurrentExecution()
+                .WithDescription("ClaimLedger scheduled backups"));
             q.AddJob<StalenessCheckJob>(j => j.WithIdentity(StalenessCheckJob.Key).StoreDurably().DisallowConcurrentExecution()
                 .WithDescription("ClaimLedger staleness checks"));
         });
@@ -40,6 +47,7 @@ public static class SchedulingRegistration
             o.AwaitApplicationStarted = true;
         });
         services.AddHostedService(sp => sp.GetRequiredService<StalenessScheduler>());
+        services.AddHostedService<Features.Admin.BackupScheduler>();
         return services;
     }
 }
