@@ -21,6 +21,7 @@ builder.Services.AddGrpc(o =>
     o.Interceptors.Add<ErrorMappingInterceptor>();
     o.MaxReceiveMessageSize = 4 * 1024 * 1024;
 });
+builder.Services.AddRequestParsing(); // a request that does not parse is INVALID_ARGUMENT, not UNKNOWN
 builder.Services.AddGrpcReflection();
 builder.AddTelemetry();
 builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");

@@ -290,9 +290,7 @@ public sealed class HostileInputTests(ClaimLedgerServer server, ITestOutputHelpe
 
         yield return Call("empty", []);
 
-        // Bytes that are no message of this type at all. Only streamed requests: grpc-dotnet parses a unary or
-        // server-streaming request before the service and its interceptors see it, and answers UNKNOWN.
-        if (method.IsClientStreaming)
+        // Bytes that are no message of this type at all; every RPC (MalformedRequestTests covers them in depth).
         {
             yield return new HostileCall(method, "not protobuf", [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]);
             yield return new HostileCall(method, "truncated", [0x0A, 0x10, 0x41]);

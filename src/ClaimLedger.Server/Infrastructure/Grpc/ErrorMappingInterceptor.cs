@@ -122,9 +122,9 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
     }).ToRpcException();
 
     /// <summary>
-    /// A streamed request that is not a valid <paramref name="messageType"/> message: the client's mistake. Thrown as
-    /// the stream is read (<see cref="ParsedRequestStream{T}"/>), so already a status. (grpc-dotnet parses a unary or
-    /// server-streaming request before any interceptor runs; such a request gets its UNKNOWN.)
+    /// A request that is not a valid <paramref name="messageType"/> message: the client's mistake. Thrown by the
+    /// request marshaller (<see cref="RequestParsing"/>) as the bytes are parsed, and again as a streamed request is
+    /// read (<see cref="ParsedRequestStream{T}"/>), so already a status.
     /// </summary>
     internal static RpcException MalformedRequest(System.Type messageType, InvalidProtocolBufferException cause) =>
         ErrorBounds.Fit(new Google.Rpc.Status
@@ -134,7 +134,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
             Details = { Any.Pack(new ErrorInfo { Reason = "MALFORMED_REQUEST", Domain = Domain }) },
         }).ToRpcException();
 
-    private static string ProtobufName(System.Type messageType) =>
+    internal static string ProtobufName(System.Type messageType) =>
         messageType.GetProperty("Descriptor", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null)
             is Google.Protobuf.Reflection.MessageDescriptor descriptor ? descriptor.FullName : messageType.Name;
 
