@@ -13,6 +13,14 @@ using ClaimLedger.Server.Infrastructure.Grpc;
 using ClaimLedger.Server.Infrastructure.Hosting;
 using ClaimLedger.Server.Infrastructure.Scheduling;
 
+if (args is [SqliteToPostgres.Verb, .. var verbArgs])
+{
+    // One-off move of an embedded SQLite database to PostgreSQL (README, "Moving to PostgreSQL"); then exit.
+    var configuration = WebApplication.CreateBuilder(verbArgs).Configuration;
+    return await SqliteToPostgres.RunAsync(
+        configuration["from"] ?? string.Empty, configuration.GetConnectionString(DatabaseOptions.ConnectionStringName), Console.Out, CancellationToken.None);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 ServerAddresses.ApplyDefault(builder);
 
@@ -41,7 +49,7 @@ if (app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>
     return 1;
 }
 
-app.Services.GetRequiredService<DatabaseMigrator>().Migrate();
+app.Services.GetRequiredService<IDatabaseMigrator>().Migrate();
 await app.Services.GetRequiredService<AdminKeyBootstrap>().RunAsync(CancellationToken.None);
 
 app.MapGrpcService<ClaimsGrpcService>();
@@ -58,7 +66,8 @@ app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 app.MapGet("/", () => "ClaimLedger speaks gRPC (HTTP/2). See the README for clients and the .proto files.");
 
-app.Logger.LogInformation("ClaimLedger database at {DatabasePath}", app.Services.GetRequiredService<SqliteDatabase>().DatabasePath);
+var dialect = app.Services.GetRequiredService<ISqlDialect>();
+app.Logger.LogInformation("ClaimLedger database: {Engine} at {Location}", dialect.Engine, dialect.Location);
 try
 {
     await app.RunAsync();

@@ -18,16 +18,10 @@ public static class ServiceRegistration
 
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
         services.AddOptions<Features.Claims.SearchClaims.Options>().Bind(configuration.GetSection(Features.Claims.SearchClaims.Options.Section));
-        services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<SqliteDatabase>());
-        services.AddSingleton<ISqlDialect>(sp => sp.GetRequiredService<SqliteDatabase>());
-        services.AddSingleton<DatabaseMigrator>();
-        services.AddSingleton<IDatabaseSnapshots, SqliteSnapshots>();
+        services.AddDatabaseEngine(configuration);
         services.AddOptions<Features.Admin.BackupOptions>().Bind(configuration.GetSection(Features.Admin.BackupOptions.Section));
         services.AddSingleton<Features.Admin.BackupWriter>();
         services.AddMetrics();
-        services.AddSingleton<SqliteGroupCommit>();
-        services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<SqliteGroupCommit>());
         services.AddScoped<DbSession>();
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
@@ -54,6 +48,37 @@ public static class ServiceRegistration
             .WithSingletonLifetime());
         AddBehaviorsInPipelineOrder(services);
         return services;
+    }
+
+    /// <summary>
+    /// The engine's side of every seam (ADR 5, ADR 19): connections and dialect, group commit, migrations, snapshots,
+    /// and on PostgreSQL the listener for the other instances' notifications. Nothing else knows the engine.
+    /// </summary>
+    private static void AddDatabaseEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (options.IsPostgreSql)
+        {
+            services.AddSingleton<PostgresDatabase>();
+            services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<PostgresDatabase>());
+            services.AddSingleton<ISqlDialect>(sp => sp.GetRequiredService<PostgresDatabase>());
+            services.AddSingleton<IDatabaseMigrator, PostgresMigrator>();
+            services.AddSingleton<IDatabaseSnapshots, PostgresSnapshots>();
+            services.AddSingleton<PostgresGroupCommit>();
+            services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<PostgresGroupCommit>());
+            services.AddHostedService<Cluster.PostgresClusterListener>();
+        }
+        else
+        {
+            services.AddSingleton<SqliteDatabase>();
+            services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<SqliteDatabase>());
+            services.AddSingleton<ISqlDialect>(sp => sp.GetRequiredService<SqliteDatabase>());
+            services.AddSingleton<DatabaseMigrator>();
+            services.AddSingleton<IDatabaseMigrator>(sp => sp.GetRequiredService<DatabaseMigrator>());
+            services.AddSingleton<IDatabaseSnapshots, SqliteSnapshots>();
+            services.AddSingleton<SqliteGroupCommit>();
+            services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<SqliteGroupCommit>());
+        }
     }
 
     /// <summary>Scans for pipeline behaviors and registers them in <see cref="PipelineOrder.Behaviors"/> order (first = outermost).</summary>

@@ -17,7 +17,9 @@ public static partial class CreateApiKey
 {
     [Requires(Permission.Administer)]
     // Not IIdempotentCommand on purpose: the response holds the secret, which must never be stored.
-    public sealed record Command(string DisplayName, Role Role) : ICommand<CreateApiKeyResponse>
+    /// <param name="OnlyIfNoKeys">Bootstrap: create the key only if there is no key at all yet (checked inside the command's
+    /// transaction, so several instances starting at once on one database create one first key). Else an empty response.</param>
+    public sealed record Command(string DisplayName, Role Role, bool OnlyIfNoKeys = false) : ICommand<CreateApiKeyResponse>
     {
         public LedgerRecord Ledger(CreateApiKeyResponse result) => new("api_key.created", result.ApiKey.Name, new JsonObject
         {
@@ -51,6 +53,11 @@ public static partial class CreateApiKey
 
         public async Task<CreateApiKeyResponse> Handle(Command command, CancellationToken ct)
         {
+            if (command.OnlyIfNoKeys && await db.ExecuteScalarAsync<long>("SELECT count(*) FROM api_keys", null, ct) > 0)
+            {
+                return new CreateApiKeyResponse();
+            }
+
             var key = ApiKeys.Generate();
             await db.ExecuteAsync(InsertSql, new
             {

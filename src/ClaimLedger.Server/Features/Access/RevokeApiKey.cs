@@ -56,7 +56,8 @@ public static partial class RevokeApiKey
             await db.ExecuteAsync(
                 "UPDATE api_keys SET revoke_time = @Now, revoked_by = @Actor, revision = revision + 1 WHERE id = @Id",
                 new { Id = id, Now = DbTime.ToDb(clock.GetUtcNow()), Actor = actor.Name }, ct);
-            db.OnAfterCommit(() => authenticator.Evict(id));
+            // Every instance forgets the key at once (not after its cache's few seconds).
+            await db.NotifyAsync(Infrastructure.Cluster.ClusterEvents.KeysChannel, id, () => authenticator.Evict(id), ct);
             var updated = await db.QuerySingleOrDefaultAsync<ApiKeyRow>($"SELECT {ApiKeyRow.Columns} FROM api_keys WHERE id = @Id", new { Id = id }, ct);
             return updated!.ToApiKey();
         }

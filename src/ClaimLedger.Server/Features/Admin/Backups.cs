@@ -28,11 +28,11 @@ public sealed class BackupOptions
 /// restore would need it — the engine's integrity check, the whole ledger verified as VerifyLedger does, its digest and
 /// SHA-256 recorded. Used by AdminService/CreateBackup and the scheduled backups.
 /// </summary>
-public sealed class BackupWriter(IDatabaseSnapshots snapshots, SqliteDatabase database, IOptions<BackupOptions> options, TimeProvider clock,
+public sealed class BackupWriter(IDatabaseSnapshots snapshots, IOptions<DatabaseOptions> database, IOptions<BackupOptions> options, TimeProvider clock,
     ILogger<BackupWriter> logger)
 {
-    /// <summary>The folder scheduled backups go to.</summary>
-    public string Directory => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(database.DatabasePath)!, options.Value.Directory));
+    /// <summary>The folder scheduled backups go to (relative to the data directory unless absolute).</summary>
+    public string Directory => Path.GetFullPath(Path.Combine(database.Value.DataDirectory, options.Value.Directory));
 
     /// <summary>Writes a verified snapshot to <paramref name="path"/> and describes it.</summary>
     public async Task<BackupInfo> WriteAsync(string path, CancellationToken ct)

@@ -49,21 +49,29 @@ public static partial class VerifyLedger
 
         private const string EntriesSql = $"SELECT {LedgerRow.Columns} FROM ledger_entries ORDER BY sequence";
 
-        // Both in subject order, merged: each claim beside the last ledger entry about it (SQLite returns the bare
-        // column "changes" from the row holding max(sequence)). Evidence subjects (claims/x/evidence/y) are skipped.
+        // Both in subject order, merged: each claim beside the last ledger entry about it (its max(sequence), looked up
+        // by primary key). Evidence subjects (claims/x/evidence/y) are skipped. Read in keyset pages, one page of each
+        // at a time: a connection has one open reader on PostgreSQL, and memory stays constant on both engines.
         private const string ClaimsSql = """
             SELECT c.id, c.status, c.verdict_id, v.rating
             FROM claims c LEFT JOIN verdicts v ON v.id = c.verdict_id
+            WHERE c.id > @After
             ORDER BY c.id
+            LIMIT @Limit
             """;
 
         private const string LastClaimEntriesSql = """
-            SELECT subject, max(sequence), changes
-            FROM ledger_entries
-            WHERE subject > 'claims/' AND subject < 'claims0'
-            GROUP BY subject
-            ORDER BY subject
+            SELECT l.subject, l.sequence, l.changes
+            FROM (SELECT subject, max(sequence) AS last FROM ledger_entries
+                  WHERE subject > @After AND subject < 'claims0'
+                  GROUP BY subject
+                  ORDER BY subject
+                  LIMIT @Limit) m
+            JOIN ledger_entries l ON l.sequence = m.last
+            ORDER BY l.subject
             """;
+
+        private const int PageSize = 2048;
 
         private const int CancellationCheckInterval = 4096;
 
@@ -187,12 +195,13 @@ public static partial class VerifyLedger
         /// <summary>Every claim's stored status and verdict against its last ledger entry, in constant memory.</summary>
         private async Task<VerifyLedgerResponse> VerifyClaimsAsync(DbConnection connection, VerifyLedgerResponse response, CancellationToken ct)
         {
-            await using var claimsCommand = Command(connection, ClaimsSql);
-            await using var entriesCommand = Command(connection, LastClaimEntriesSql);
-            await using var claims = await claimsCommand.ExecuteReaderAsync(ct);
-            await using var entries = await entriesCommand.ExecuteReaderAsync(ct);
-            var claim = NextClaim(claims);
-            var entry = NextClaimEntry(entries);
+            var claims = new Pages<StoredClaim>(this, connection, ClaimsSql, "",
+                r => new StoredClaim("claims/" + r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3)),
+                c => c.Name["claims/".Length..]);
+            var entries = new Pages<ClaimEntry>(this, connection, LastClaimEntriesSql, "claims/",
+                r => new ClaimEntry(r.GetString(0), r.GetInt64(1), r.GetString(2)), e => e.Subject);
+            var claim = await claims.NextAsync(ct);
+            var entry = await NextClaimEntryAsync(entries, ct);
             while (claim is not null || entry is not null)
             {
                 if (response.ClaimsChecked % CancellationCheckInterval == 0)
@@ -223,8 +232,8 @@ public static partial class VerifyLedger
                 }
 
                 response.ClaimsChecked++;
-                claim = NextClaim(claims);
-                entry = NextClaimEntry(entries);
+                claim = await claims.NextAsync(ct);
+                entry = await NextClaimEntryAsync(entries, ct);
             }
 
             response.Valid = true;
@@ -235,22 +244,62 @@ public static partial class VerifyLedger
 
         private sealed record ClaimEntry(string Subject, long Sequence, string Changes);
 
-        private static StoredClaim? NextClaim(DbDataReader reader) => reader.Read()
-            ? new StoredClaim("claims/" + reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3))
-            : null;
-
-        private static ClaimEntry? NextClaimEntry(DbDataReader reader)
+        private static async Task<ClaimEntry?> NextClaimEntryAsync(Pages<ClaimEntry> entries, CancellationToken ct)
         {
-            while (reader.Read())
+            while (await entries.NextAsync(ct) is { } entry)
             {
-                var subject = reader.GetString(0);
-                if (subject.IndexOf('/', 7) < 0)
+                if (entry.Subject.IndexOf('/', 7) < 0)
                 {
-                    return new ClaimEntry(subject, reader.GetInt64(1), reader.GetString(2));
+                    return entry;
                 }
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// One ordered query read a page at a time, each page read to its end before the next query: the caller can
+        /// interleave two of these on a single connection.
+        /// </summary>
+        private sealed class Pages<T>(Handler handler, DbConnection connection, string sql, string after, Func<DbDataReader, T> read, Func<T, string> key)
+            where T : class
+        {
+            private readonly Queue<T> _page = new();
+            private string _after = after;
+            private bool _exhausted;
+
+            public async Task<T?> NextAsync(CancellationToken ct)
+            {
+                if (_page.Count == 0 && !_exhausted)
+                {
+                    await using var command = handler.Command(connection, sql);
+                    Add(command, "After", _after);
+                    Add(command, "Limit", PageSize);
+                    await using (var reader = await command.ExecuteReaderAsync(ct))
+                    {
+                        while (await reader.ReadAsync(ct))
+                        {
+                            _page.Enqueue(read(reader));
+                        }
+                    }
+
+                    _exhausted = _page.Count < PageSize;
+                    if (_page.Count > 0)
+                    {
+                        _after = key(_page.Last());
+                    }
+                }
+
+                return _page.TryDequeue(out var next) ? next : null;
+            }
+
+            private static void Add(DbCommand command, string name, object value)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
         }
 
         private DbCommand Command(DbConnection connection, string sql)

@@ -4,10 +4,10 @@ using ClaimLedger.Server.Infrastructure.Data;
 namespace ClaimLedger.Server.Features.Reports;
 
 /// <summary>
-/// The audit report's figures, each one SQL aggregate over the period (SQLite dialect: julianday() for durations),
+/// The audit report's figures, each one SQL aggregate over the period (the dialect's date arithmetic for durations),
 /// and the timelines as an unbuffered scan, so memory stays flat however long the ledger is.
 /// </summary>
-internal sealed class AuditReportData(DbSession db)
+internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
 {
     // The report's claim filter, on alias c.
     private const string ClaimFilter = """
@@ -54,8 +54,8 @@ internal sealed class AuditReportData(DbSession db)
         var row = await db.QuerySingleOrDefaultAsync<(long, long?)>($"""
             SELECT count(*), sum(x.reverified) FROM (
                 SELECT s.claim_id,
-                       max(EXISTS (SELECT 1 FROM claim_events v WHERE v.claim_id = s.claim_id AND v.type = 'VERDICT_SUBMITTED'
-                                   AND v.sequence > s.sequence AND v.time < @End)) AS reverified
+                       max(CASE WHEN EXISTS (SELECT 1 FROM claim_events v WHERE v.claim_id = s.claim_id AND v.type = 'VERDICT_SUBMITTED'
+                                   AND v.sequence > s.sequence AND v.time < @End) THEN 1 ELSE 0 END) AS reverified
                 FROM claim_events s JOIN claims c ON c.id = s.claim_id
                 WHERE s.type = 'MARKED_STALE' AND s.time >= @Start AND s.time < @End AND {ClaimFilter}
                 GROUP BY s.claim_id
@@ -67,21 +67,21 @@ internal sealed class AuditReportData(DbSession db)
     /// <summary>For claims whose first verdict falls in the period: how many, and the median seconds from creation to it.</summary>
     public async Task<(long Count, double? Median)> TimeToFirstVerdictAsync(Period p, CancellationToken ct)
     {
-        const string firsts = $"""
-            SELECT (julianday(min(v.create_time)) - julianday(c.create_time)) * 86400.0 AS seconds
+        var firsts = $"""
+            SELECT {dialect.EpochSeconds("min(v.create_time)")} - {dialect.EpochSeconds("c.create_time")} AS seconds
             FROM claims c JOIN verdicts v ON v.claim_id = c.id
             WHERE {ClaimFilter}
-            GROUP BY c.id
+            GROUP BY c.id, c.create_time
             HAVING min(v.create_time) >= @Start AND min(v.create_time) < @End
             """;
-        var count = await db.ExecuteScalarAsync<long>($"SELECT count(*) FROM ({firsts})", p, ct);
+        var count = await db.ExecuteScalarAsync<long>($"SELECT count(*) FROM ({firsts}) f", p, ct);
         if (count == 0)
         {
             return (0, null);
         }
 
         var middle = await db.QueryAsync<double>(
-            $"SELECT seconds FROM ({firsts}) ORDER BY seconds LIMIT @Take OFFSET @Skip",
+            $"SELECT seconds FROM ({firsts}) f ORDER BY seconds LIMIT @Take OFFSET @Skip",
             new { p.Start, p.End, p.Topic, p.ClaimId, Take = count % 2 == 0 ? 2 : 1, Skip = (count - 1) / 2 }, ct);
         return (count, middle.Average());
     }

@@ -43,7 +43,7 @@ public static class GenerateAuditReport
         }
     }
 
-    internal sealed class Handler(DbSession db, IMediator mediator, TimeProvider clock) : IRequestHandler<Query, Result>
+    internal sealed class Handler(DbSession db, ISqlDialect dialect, IMediator mediator, TimeProvider clock) : IRequestHandler<Query, Result>
     {
         public async Task<Result> Handle(Query q, CancellationToken ct)
         {
@@ -52,7 +52,7 @@ public static class GenerateAuditReport
             var start = q.Start!.Value;
             var end = q.End!.Value;
             var period = new AuditReportData.Period(DbTime.ToDb(start), DbTime.ToDb(end), q.Topic.Trim().ToLowerInvariant(), claimId);
-            var data = new AuditReportData(db);
+            var data = new AuditReportData(db, dialect);
 
             var verification = await mediator.Send(new VerifyLedger.Query(0, ""), ct);
             var digest = await mediator.Send(new GetLedgerDigest.Query(), ct);

@@ -98,13 +98,17 @@ public static class FinishStalenessRun
 }
 
 /// <summary>
-/// After a start: a RUNNING run left by a crash is INTERRUPTED; every INTERRUPTED run that has not been re-run gets a
-/// PENDING RETRY run with the same checks (retry_of names it), which the scheduler starts once this commits.
+/// After a start (or when Quartz recovers the job of an instance that died): a RUNNING run left by a crash is
+/// INTERRUPTED; every INTERRUPTED run that has not been re-run gets a PENDING RETRY run with the same checks (retry_of
+/// names it), which the scheduler starts once this commits. With other instances sharing the database, a RUNNING run
+/// may be another instance's live one: only the recovering job (which Quartz runs on one instance, never beside the
+/// job it recovers) may call it cut off.
 /// </summary>
 public static class ResumeInterruptedRuns
 {
+    /// <param name="Recovering">Quartz is re-running the job of an instance that died: its RUNNING run is cut off.</param>
     [Requires(Permission.Administer)]
-    public sealed record Command : ICommand<IReadOnlyList<StalenessRun>>
+    public sealed record Command(bool Recovering = false) : ICommand<IReadOnlyList<StalenessRun>>
     {
         public LedgerRecord Ledger(IReadOnlyList<StalenessRun> result) => new("staleness_run.retries_requested", "stalenessRuns",
             new System.Text.Json.Nodes.JsonObject
@@ -121,13 +125,17 @@ public static class ResumeInterruptedRuns
         WHERE state = 'RUNNING'
         """, new { Now = now }, ct);
 
-    internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor, StalenessScheduler scheduler)
+    internal sealed class Handler(DbSession db, ISqlDialect dialect, TimeProvider clock, ICurrentActor actor, StalenessScheduler scheduler)
         : IRequestHandler<Command, IReadOnlyList<StalenessRun>>
     {
         public async Task<IReadOnlyList<StalenessRun>> Handle(Command command, CancellationToken ct)
         {
             var now = DbTime.ToDb(clock.GetUtcNow());
-            await MarkCutOffAsync(db, now, ct);
+            if (command.Recovering || !dialect.SharedByInstances)
+            {
+                await MarkCutOffAsync(db, now, ct);
+            }
+
             var interrupted = await db.QueryAsync<(string Id, string Checks)>("""
                 SELECT r.id AS Id, r.checks AS Checks FROM staleness_runs r
                 WHERE r.state = 'INTERRUPTED' AND NOT EXISTS (SELECT 1 FROM staleness_runs x WHERE x.retry_of = r.id)
@@ -141,7 +149,11 @@ public static class ResumeInterruptedRuns
                     INSERT INTO staleness_runs (id, state, trigger_kind, checks, requested_by, create_time, retry_of)
                     VALUES (@Id, 'PENDING', 'RETRY', @Checks, @Actor, @Now, @RetryOf)
                     """, new { Id = id, Checks = checks, Actor = actor.Name, Now = now, RetryOf = runId }, ct);
-                db.OnAfterCommit(() => scheduler.TriggerNow(id));
+                if (!command.Recovering)
+                {
+                    db.OnAfterCommit(() => scheduler.TriggerNow(id));
+                }
+
                 retries.Add((await StalenessRuns.RowAsync(db, id, ct)).ToRun());
             }
 

@@ -5,7 +5,7 @@ using MediatR;
 
 namespace ClaimLedger.Server.Features.Staleness;
 
-/// <summary>What each check looks at. SQLite dialect: julianday() turns the stored times into seconds for comparison.</summary>
+/// <summary>What each check looks at. The dialect turns stored times into seconds for comparison (ADR 5).</summary>
 public static class StalenessCandidates
 {
     // Classes, not positional records: Dapper matches constructors by column type, and SQLite reports no type for
@@ -46,7 +46,7 @@ public static class StalenessCandidates
     [Requires(Permission.Read)]
     public sealed record ClaimCounts : IQuery<Counts>;
 
-    internal sealed class Handlers(DbSession db) :
+    internal sealed class Handlers(DbSession db, ISqlDialect dialect) :
         IRequestHandler<ExpiredVerdicts, IReadOnlyList<ExpiredVerdict>>,
         IRequestHandler<SourcesToCheck, IReadOnlyList<SourceToCheck>>,
         IRequestHandler<RestingOn, IReadOnlyList<RestingEvidence>>,
@@ -60,7 +60,7 @@ public static class StalenessCandidates
                     FROM claims c JOIN verdicts v ON v.id = c.verdict_id
                     WHERE c.status = 'VERIFIED'
                 ) x
-                WHERE julianday(x.verdict_time) * 86400.0 + x.interval <= julianday(@Now) * 86400.0
+                WHERE {dialect.EpochSeconds("x.verdict_time")} + x.interval <= {dialect.EpochSeconds("@Now")}
                 ORDER BY x.verdict_time
                 """, new { Now = DbTime.ToDb(q.Now) }, ct);
 
@@ -78,18 +78,20 @@ public static class StalenessCandidates
                 """, new { q.SourceId }, ct);
 
         public Task<IReadOnlyList<string>> Handle(Unsourced q, CancellationToken ct) =>
-            db.QueryAsync<string>("""
+            db.QueryAsync<string>($"""
                 SELECT c.id FROM claims c
                 WHERE c.status = 'UNVERIFIED' AND c.unsourced_since IS NULL
-                  AND julianday(c.create_time) * 86400.0 + (SELECT p.unsourced_after_seconds FROM review_policy p WHERE p.id = 1)
-                      <= julianday(@Now) * 86400.0
+                  AND {dialect.EpochSeconds("c.create_time")} + (SELECT p.unsourced_after_seconds FROM review_policy p WHERE p.id = 1)
+                      <= {dialect.EpochSeconds("@Now")}
                   AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.claim_id = c.id AND e.remove_time IS NULL)
                 ORDER BY c.seq
                 """, new { Now = DbTime.ToDb(q.Now) }, ct);
 
         public async Task<Counts> Handle(ClaimCounts q, CancellationToken ct) =>
             (await db.QuerySingleOrDefaultAsync<Counts>("""
-                SELECT coalesce(sum(status = 'VERIFIED'), 0) AS Verified, coalesce(sum(status = 'UNVERIFIED'), 0) AS Unverified FROM claims
+                SELECT coalesce(sum(CASE WHEN status = 'VERIFIED' THEN 1 ELSE 0 END), 0) AS Verified,
+                       coalesce(sum(CASE WHEN status = 'UNVERIFIED' THEN 1 ELSE 0 END), 0) AS Unverified
+                FROM claims
                 """, null, ct))!;
     }
 }

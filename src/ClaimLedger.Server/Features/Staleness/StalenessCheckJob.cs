@@ -10,6 +10,15 @@ public sealed class StalenessCheckJob(StalenessCheckRunner runner) : IJob
     public static readonly TriggerKey ScheduleKey = new("staleness-schedule", "claimledger");
     public const string RunIdKey = "runId";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        if (context.Recovering)
+        {
+            // Quartz (clustered) runs again the job of an instance that died during it: retry what it left RUNNING.
+            await runner.RecoverAsync(cancellationToken);
+            return;
+        }
+
         await runner.RunAsync(context.MergedJobDataMap.GetString(RunIdKey) ?? "", cancellationToken);
+    }
 }

@@ -206,6 +206,21 @@ public sealed class StalenessCheckRunner(
     /// <summary>After a start: interrupted runs get their retries (see <see cref="ResumeInterruptedRuns"/>).</summary>
     public Task<IReadOnlyList<StalenessRun>> ResumeInterruptedAsync(CancellationToken ct) => SendAsync(new ResumeInterruptedRuns.Command(), ct);
 
+    /// <summary>
+    /// Quartz re-runs the job of an instance that died mid-run (clustered, PostgreSQL): its run is marked INTERRUPTED
+    /// and its retry carried out here, now (the scheduled slot is not lost, and never runs twice).
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken ct)
+    {
+        var retries = await SendAsync(new ResumeInterruptedRuns.Command(Recovering: true), ct);
+        foreach (var retry in retries)
+        {
+            StalenessRuns.TryParse(retry.Name, out var id);
+            logger.LogInformation("Recovering staleness run {Interrupted} of a stopped instance as {Run}", retry.RetryOf, retry.Name);
+            await RunAsync(id, ct);
+        }
+    }
+
     private async Task<T> SendAsync<T>(IRequest<T> request, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();

@@ -19,4 +19,10 @@ public sealed class StalenessOptions
 
     /// <summary>The Quartz scheduler's name: its rows in the QRTZ_ tables are keyed by it, so keep it stable.</summary>
     public string SchedulerName { get; set; } = "claimledger";
+
+    /// <summary>PostgreSQL (clustered): how often each instance tells the others it is alive.</summary>
+    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
+
+    /// <summary>PostgreSQL (clustered): how long after its last check-in an instance counts as dead and its running jobs are recovered elsewhere.</summary>
+    public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(15);
 }

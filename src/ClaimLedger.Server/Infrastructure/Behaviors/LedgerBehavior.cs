@@ -53,7 +53,8 @@ public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurr
             PreviousHash = previous,
             EntryHash = LedgerChain.EntryHash(previous, canonical),
         }, cancellationToken);
-        session.OnAfterCommit(notifier.Notify);
+        await session.NotifyAsync(Cluster.ClusterEvents.LedgerChannel, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), notifier.Notify,
+            cancellationToken);
         return response;
     }
 

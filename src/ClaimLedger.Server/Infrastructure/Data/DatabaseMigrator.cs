@@ -19,22 +19,25 @@ namespace ClaimLedger.Server.Infrastructure.Data;
 /// SQLite's procedure for changing a table's constraints requires (create the new table, copy, drop, rename);
 /// PRAGMA foreign_key_check then confirms every reference still resolves.
 /// </summary>
-public sealed class DatabaseMigrator(SqliteDatabase database, ILogger<DatabaseMigrator> logger)
+public sealed class DatabaseMigrator(SqliteDatabase database, ILogger<DatabaseMigrator> logger) : IDatabaseMigrator
 {
     public const string JournalTable = "schema_migrations";
     private const string ResourcePrefix = "migrations/sqlite/";
 
-    public static IReadOnlyList<SqlScript> EmbeddedScripts(Assembly? assembly = null)
+    public static IReadOnlyList<SqlScript> EmbeddedScripts(Assembly? assembly = null) => EmbeddedScripts(ResourcePrefix, assembly);
+
+    /// <summary>The numbered scripts embedded under <paramref name="prefix"/> (migrations/sqlite/, migrations/postgresql/), in order.</summary>
+    public static IReadOnlyList<SqlScript> EmbeddedScripts(string prefix, Assembly? assembly = null)
     {
         assembly ??= typeof(DatabaseMigrator).Assembly;
         return assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .Select(n =>
             {
                 using var stream = assembly.GetManifestResourceStream(n)!;
                 using var reader = new StreamReader(stream, Encoding.UTF8);
-                return new SqlScript(n[ResourcePrefix.Length..], reader.ReadToEnd());
+                return new SqlScript(n[prefix.Length..], reader.ReadToEnd());
             })
             .ToList();
     }
@@ -101,14 +104,24 @@ public sealed class DatabaseMigrator(SqliteDatabase database, ILogger<DatabaseMi
             return;
         }
 
-        var known = scripts.ToDictionary(s => s.Name, s => Checksum(s.Contents), StringComparer.Ordinal);
         using var applied = connection.CreateCommand();
         applied.CommandText = $"SELECT script_name, sha256 FROM {JournalTable}";
         using var reader = applied.ExecuteReader();
+        var rows = new List<(string, string)>();
         while (reader.Read())
         {
-            var name = reader.GetString(0);
-            var sha = reader.GetString(1);
+            rows.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        EnsureUnchanged(rows, scripts);
+    }
+
+    /// <summary>Every applied script (name, SHA-256 in the journal) is still in this build, unchanged.</summary>
+    internal static void EnsureUnchanged(IEnumerable<(string Name, string Sha256)> applied, IReadOnlyList<SqlScript> scripts)
+    {
+        var known = scripts.ToDictionary(s => s.Name, s => Checksum(s.Contents), StringComparer.Ordinal);
+        foreach (var (name, sha) in applied)
+        {
             if (!known.TryGetValue(name, out var current))
             {
                 throw new InvalidOperationException(
@@ -155,7 +168,7 @@ public sealed class DatabaseMigrator(SqliteDatabase database, ILogger<DatabaseMi
         }
     }
 
-    private sealed class UpgradeLog(ILogger logger) : IUpgradeLog
+    internal sealed class UpgradeLog(ILogger logger) : IUpgradeLog
     {
         public void LogTrace(string format, params object[] args) => logger.LogTrace("{Message}", Format(format, args));
         public void LogDebug(string format, params object[] args) => logger.LogDebug("{Message}", Format(format, args));

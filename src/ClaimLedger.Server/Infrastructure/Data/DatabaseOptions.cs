@@ -5,6 +5,17 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Database";
 
+    /// <summary>The connection string name of the PostgreSQL database (ConnectionStrings:ClaimLedger).</summary>
+    public const string ConnectionStringName = "ClaimLedger";
+
+    /// <summary>
+    /// "Sqlite" (the embedded default: one file, one process) or "PostgreSQL" (one database, any number of instances;
+    /// the Npgsql connection string in ConnectionStrings:ClaimLedger). ADR 19.
+    /// </summary>
+    public string Provider { get; set; } = "Sqlite";
+
+    public bool IsPostgreSql => Provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase) || Provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Folder for the database file; created on first start. Relative paths are relative to the working directory.</summary>
     public string DataDirectory { get; set; } = "data";
 

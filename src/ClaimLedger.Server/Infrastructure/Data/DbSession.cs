@@ -83,6 +83,22 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
     /// <summary>Work to do once the transaction has committed (never after a rollback), such as waking ledger watchers.</summary>
     public void OnAfterCommit(Action action) => _afterCommit.Add(action);
 
+    /// <summary>
+    /// Tells every instance sharing the database, once the transaction commits, that something happened on
+    /// <paramref name="channel"/> (<see cref="Cluster.ClusterEvents"/>): in this process <paramref name="here"/> runs
+    /// after the commit; the other instances get the engine's notification (PostgreSQL NOTIFY, delivered on COMMIT and
+    /// never after a rollback). With SQLite there are no other instances.
+    /// </summary>
+    public async Task NotifyAsync(string channel, string payload, Action here, CancellationToken ct)
+    {
+        if (dialect.NotifySql is { } notify)
+        {
+            await ExecuteScalarAsync<object?>(notify, new { Channel = channel, Payload = payload }, ct);
+        }
+
+        OnAfterCommit(here);
+    }
+
     /// <summary>Ends a read snapshot.</summary>
     private async Task EndReadSnapshotAsync()
     {

@@ -8,13 +8,15 @@ using Microsoft.Extensions.Options;
 namespace ClaimLedger.Server.Infrastructure.Data;
 
 /// <summary>
-/// Group commit for SQLite (ADR 0015). SQLite has one writer, and a durable commit costs an fsync, so commands queued
-/// behind each other share one transaction on one writer connection: each runs in turn inside its own SAVEPOINT (a
-/// failing command rolls back to it and takes nothing else with it), and whoever finishes a turn with nobody waiting
-/// commits the batch. Every command's <see cref="RunAsync{T}"/> completes only after the COMMIT of its batch, so a
-/// reply still means committed; if the COMMIT fails, every command of the batch fails and none of them wrote anything.
+/// Group commit (ADR 0015). Commands queued behind each other share one transaction on one writer connection (per
+/// process): each runs in turn inside its own SAVEPOINT (a failing command rolls back to it and takes nothing else with
+/// it), and whoever finishes a turn with nobody waiting commits the batch. Every command's <see cref="RunAsync{T}"/>
+/// completes only after the COMMIT of its batch, so a reply still means committed; if the COMMIT fails, every command
+/// of the batch fails and none of them wrote anything. The engine supplies what differs: how a writer connection is
+/// set up, what a batch takes when it begins (PostgreSQL: the cluster's write lock, once per batch; ADR 19), and how
+/// to tell whether the engine has itself ended the transaction.
 /// </summary>
-public sealed class SqliteGroupCommit : ICommandTransactions, IAsyncDisposable
+public abstract class GroupCommit : ICommandTransactions, IAsyncDisposable
 {
     /// <summary>The meter with the group-commit instruments (watch with dotnet-counters).</summary>
     public const string MeterName = "ClaimLedger.Database";
@@ -22,10 +24,9 @@ public sealed class SqliteGroupCommit : ICommandTransactions, IAsyncDisposable
     private const string Savepoint = "command";
 
     private readonly IDbConnectionFactory _factory;
-    private readonly ILogger<SqliteGroupCommit> _logger;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly int _maxBatch;
-    private readonly int _writerCacheKib;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _commitDuration;
     private int _waiting;
@@ -35,17 +36,25 @@ public sealed class SqliteGroupCommit : ICommandTransactions, IAsyncDisposable
     private DbTransaction? _transaction;
     private Batch? _batch;
 
-    public SqliteGroupCommit(IDbConnectionFactory factory, IOptions<DatabaseOptions> options, IMeterFactory meters, ILogger<SqliteGroupCommit> logger)
+    protected GroupCommit(IDbConnectionFactory factory, IOptions<DatabaseOptions> options, IMeterFactory meters, ILogger logger)
     {
         _factory = factory;
         _logger = logger;
         _maxBatch = Math.Max(1, options.Value.MaxGroupCommit);
-        _writerCacheKib = Math.Max(512, options.Value.WriterCacheSizeKib);
         var meter = meters.Create(MeterName);
         _batchSize = meter.CreateHistogram<int>("claimledger.db.group_commit.commands", "{command}", "Commands committed together by one commit");
         _commitDuration = meter.CreateHistogram<double>("claimledger.db.group_commit.duration", "s", "Time the COMMIT (the fsync) of one group took");
         meter.CreateObservableGauge("claimledger.db.group_commit.queued", () => Volatile.Read(ref _waiting), "{command}", "Commands waiting for their turn on the writer");
     }
+
+    /// <summary>Sets up a newly opened writer connection.</summary>
+    protected abstract Task OnWriterOpenedAsync(DbConnection connection);
+
+    /// <summary>Runs first in each batch's transaction, before any command of it.</summary>
+    protected abstract Task OnBatchBegunAsync(DbConnection connection, DbTransaction transaction);
+
+    /// <summary>False when the engine has itself ended the transaction (after an I/O error, a full disk, a failed statement).</summary>
+    protected abstract bool InTransaction(DbConnection connection, DbTransaction transaction);
 
     /// <summary>Commands waiting for their turn right now.</summary>
     public int Queued => Volatile.Read(ref _waiting);
@@ -136,12 +145,11 @@ public sealed class SqliteGroupCommit : ICommandTransactions, IAsyncDisposable
             if (_connection is null)
             {
                 _connection = await _factory.OpenAsync(CancellationToken.None);
-                await using var pragma = _connection.CreateCommand();
-                pragma.CommandText = $"PRAGMA cache_size = -{_writerCacheKib}";
-                await pragma.ExecuteNonQueryAsync(CancellationToken.None);
+                await OnWriterOpenedAsync(_connection);
             }
 
             _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
+            await OnBatchBegunAsync(_connection, _transaction);
         }
         catch
         {
@@ -152,14 +160,14 @@ public sealed class SqliteGroupCommit : ICommandTransactions, IAsyncDisposable
         return _batch = new Batch();
     }
 
-    /// <summary>Rolls the failed command back to its savepoint; if SQLite already rolled the whole transaction back (an I/O error, a full disk), the batch is lost.</summary>
+    /// <summary>Rolls the failed command back to its savepoint; if the engine already ended the whole transaction (an I/O error, a full disk), the batch is lost.</summary>
     private async Task UndoCommandAsync(Batch batch, Exception cause)
     {
         try
         {
             if (!InTransaction())
             {
-                throw new InvalidOperationException("SQLite rolled the transaction back.", cause);
+                throw new InvalidOperationException("The database ended the transaction.", cause);
             }
 
             await _transaction!.RollbackAsync(Savepoint, CancellationToken.None);
@@ -210,8 +218,7 @@ public sealed class SqliteGroupCommit : ICommandTransactions, IAsyncDisposable
         batch.Fail(cause);
     }
 
-    private bool InTransaction() =>
-        _connection is SqliteConnection { Handle: { } handle } && SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0;
+    private bool InTransaction() => _connection is not null && _transaction is not null && InTransaction(_connection, _transaction);
 
     private async Task EndTransactionAsync()
     {
@@ -258,6 +265,26 @@ public sealed class SqliteGroupCommit : ICommandTransactions, IAsyncDisposable
 
         public void Fail(Exception cause) => _committed.TrySetException(new CommitFailedException(cause));
     }
+}
+
+/// <summary>SQLite: one writer per database file; the writer keeps a larger page cache (every write walks its indexes).</summary>
+public sealed class SqliteGroupCommit(IDbConnectionFactory factory, IOptions<DatabaseOptions> options, IMeterFactory meters, ILogger<SqliteGroupCommit> logger)
+    : GroupCommit(factory, options, meters, logger)
+{
+    private readonly int _writerCacheKib = Math.Max(512, options.Value.WriterCacheSizeKib);
+
+    protected override async Task OnWriterOpenedAsync(DbConnection connection)
+    {
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA cache_size = -{_writerCacheKib}";
+        await pragma.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    // The file lock is the serialisation point: nothing to take per batch.
+    protected override Task OnBatchBegunAsync(DbConnection connection, DbTransaction transaction) => Task.CompletedTask;
+
+    protected override bool InTransaction(DbConnection connection, DbTransaction transaction) =>
+        connection is SqliteConnection { Handle: { } handle } && SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0;
 }
 
 /// <summary>The batch a command ran in could not be committed: the command wrote nothing.</summary>

@@ -52,3 +52,19 @@ public sealed class SqliteSnapshots(SqliteDatabase database) : IDatabaseSnapshot
         return string.Join("; ", problems);
     }
 }
+
+/// <summary>
+/// PostgreSQL: backups are the server's own business — pg_dump for a logical copy, a base backup (pg_basebackup) with
+/// WAL archiving for point-in-time recovery (README, "Backups"). CreateBackup says so.
+/// </summary>
+public sealed class PostgresSnapshots : IDatabaseSnapshots
+{
+    private static Domain.FailedPreconditionException NotHere() => new("BACKUP_BY_ENGINE",
+        "On PostgreSQL, back up the database with pg_dump or a base backup (pg_basebackup); see the README, \"Backups\".", "database");
+
+    public Task CreateAsync(string path, CancellationToken ct) => throw NotHere();
+
+    public Task<DbConnection> OpenCopyAsync(string path, CancellationToken ct) => throw NotHere();
+
+    public Task<string> IntegrityAsync(DbConnection copy, CancellationToken ct) => throw NotHere();
+}

@@ -62,6 +62,17 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
 
     public string WriteCounterSql => "SELECT total_changes()";
 
+    public string Engine => "SQLite";
+
+    public string Location => DatabasePath;
+
+    public string EpochSeconds(string timeExpression) => $"(julianday({timeExpression}) * 86400.0)";
+
+    // One process per file: the in-process notifications are all there is.
+    public string? NotifySql => null;
+
+    public bool SharedByInstances => false;
+
     public DbTransaction BeginReadSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
 
     public bool IsFullTextSyntaxError(Exception exception) =>

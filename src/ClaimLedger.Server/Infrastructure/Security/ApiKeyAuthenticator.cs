@@ -11,7 +11,8 @@ public sealed record Principal(string Name, Role Role, string? KeyId);
 
 /// <summary>
 /// Resolves "authorization: Bearer &lt;key&gt;" to a principal. Key rows are cached for a few seconds to keep the
-/// database off the hot path; a revocation in this process evicts its key at once (other processes within the TTL).
+/// database off the hot path; a revocation evicts its key at once in this process and, on PostgreSQL, in every other
+/// instance (a NOTIFY sent with the revocation's commit; see Cluster.ClusterEvents).
 /// </summary>
 public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvider clock)
 {
@@ -52,6 +53,9 @@ public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvid
     }
 
     public void Evict(string keyId) => _cache.TryRemove(keyId, out _);
+
+    /// <summary>Forgets every cached key (after missing notifications: see Cluster.PostgresClusterListener).</summary>
+    public void EvictAll() => _cache.Clear();
 
     private async Task<KeyRow?> FindAsync(string id, CancellationToken ct)
     {
