@@ -17,7 +17,6 @@ namespace ClaimLedger.Server.Features.Ledger;
 public static class WatchLedger
 {
     public const int BatchSize = 500;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>One batch of entries at or after <paramref name="From"/>.</summary>
     [Requires(Permission.Audit)]
@@ -58,7 +57,7 @@ public static class WatchLedger
 
                 if (batch.Count < BatchSize)
                 {
-                    await Task.WhenAny(committed, Task.Delay(PollInterval, watching.Token));
+                    await Task.WhenAny(committed, Task.Delay(notifier.PollInterval, watching.Token));
                 }
             }
         }

@@ -31,14 +31,19 @@ public sealed class SqliteSnapshots(SqliteDatabase database) : IDatabaseSnapshot
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<DbConnection> OpenCopyAsync(string path, CancellationToken ct)
+    public Task<DbConnection> OpenCopyAsync(string path, CancellationToken ct) => OpenSqliteCopyAsync(path, ct);
+
+    public Task<string> IntegrityAsync(DbConnection copy, CancellationToken ct) => SqliteIntegrityAsync(copy, ct);
+
+    /// <summary>A SQLite copy, read-only and unpooled (nothing keeps the file open after the check).</summary>
+    internal static async Task<DbConnection> OpenSqliteCopyAsync(string path, CancellationToken ct)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         await connection.OpenAsync(ct);
         return connection;
     }
 
-    public async Task<string> IntegrityAsync(DbConnection copy, CancellationToken ct)
+    internal static async Task<string> SqliteIntegrityAsync(DbConnection copy, CancellationToken ct)
     {
         await using var command = copy.CreateCommand();
         command.CommandText = "PRAGMA integrity_check";
@@ -54,17 +59,61 @@ public sealed class SqliteSnapshots(SqliteDatabase database) : IDatabaseSnapshot
 }
 
 /// <summary>
-/// PostgreSQL: backups are the server's own business — pg_dump for a logical copy, a base backup (pg_basebackup) with
-/// WAL archiving for point-in-time recovery (README, "Backups"). CreateBackup says so.
+/// PostgreSQL: the backup is a SQLite database file, written from one read-only REPEATABLE READ snapshot of the
+/// PostgreSQL database (writers on every instance go on), table by table (<see cref="EngineCopy"/>), then checked like
+/// any SQLite backup (integrity check, the whole ledger verified). The same file restores on either engine: as the
+/// SQLite database of a single server, or into an empty PostgreSQL database with migrate-to-postgres. pg_dump and base
+/// backups remain PostgreSQL's own tools for the whole server (README, "Backups").
 /// </summary>
-public sealed class PostgresSnapshots : IDatabaseSnapshots
+public sealed class PostgresSnapshots(PostgresDatabase database) : IDatabaseSnapshots
 {
-    private static Domain.FailedPreconditionException NotHere() => new("BACKUP_BY_ENGINE",
-        "On PostgreSQL, back up the database with pg_dump or a base backup (pg_basebackup); see the README, \"Backups\".", "database");
+    public async Task CreateAsync(string path, CancellationToken ct)
+    {
+        var full = Path.GetFullPath(path);
+        var target = new SqliteDatabase(Microsoft.Extensions.Options.Options.Create(new DatabaseOptions
+        {
+            DataDirectory = Path.GetDirectoryName(full)!, FileName = Path.GetFileName(full), Synchronous = "NORMAL",
+        }));
+        new DatabaseMigrator(target, Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance).Migrate();
+        SqliteConnection.ClearAllPools(); // the migrator's idle connections to the new file (this engine pools no others)
 
-    public Task CreateAsync(string path, CancellationToken ct) => throw NotHere();
+        var unpooled = new SqliteConnectionStringBuilder(target.ConnectionString) { Pooling = false }.ToString();
+        await using (var to = new SqliteConnection(unpooled))
+        {
+            await to.OpenAsync(ct);
+            await using (var pragmas = to.CreateCommand())
+            {
+                pragmas.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+                await pragmas.ExecuteNonQueryAsync(ct);
+            }
 
-    public Task<DbConnection> OpenCopyAsync(string path, CancellationToken ct) => throw NotHere();
+            await using var from = (Npgsql.NpgsqlConnection)await database.OpenAsync(ct);
+            await using var snapshot = (Npgsql.NpgsqlTransaction)database.BeginReadSnapshot(from);
+            await using var transaction = (SqliteTransaction)await to.BeginTransactionAsync(ct);
+            foreach (var table in EngineCopy.Seeded)
+            {
+                await using var clear = to.CreateCommand();
+                clear.Transaction = transaction;
+                clear.CommandText = $"DELETE FROM {table}";
+                await clear.ExecuteNonQueryAsync(ct);
+            }
 
-    public Task<string> IntegrityAsync(DbConnection copy, CancellationToken ct) => throw NotHere();
+            foreach (var table in EngineCopy.Tables)
+            {
+                await EngineCopy.ToSqliteAsync(from, snapshot, to, transaction, table, ct);
+            }
+
+            await transaction.CommitAsync(ct);
+            await snapshot.CommitAsync(ct);
+
+            // One self-contained file: fold the write-ahead log in and leave no -wal/-shm beside it.
+            await using var single = to.CreateCommand();
+            single.CommandText = "PRAGMA journal_mode = DELETE";
+            await single.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    public Task<DbConnection> OpenCopyAsync(string path, CancellationToken ct) => SqliteSnapshots.OpenSqliteCopyAsync(path, ct);
+
+    public Task<string> IntegrityAsync(DbConnection copy, CancellationToken ct) => SqliteSnapshots.SqliteIntegrityAsync(copy, ct);
 }

@@ -12,12 +12,16 @@ public sealed record Principal(string Name, Role Role, string? KeyId);
 /// <summary>
 /// Resolves "authorization: Bearer &lt;key&gt;" to a principal. Key rows are cached for a few seconds to keep the
 /// database off the hot path; a revocation evicts its key at once in this process and, on PostgreSQL, in every other
-/// instance (a NOTIFY sent with the revocation's commit; see Cluster.ClusterEvents).
+/// instance (a NOTIFY sent with the revocation's commit; see Cluster.ClusterEvents). The time to live
+/// (<c>Security:KeyCacheTtl</c>, 5 s) bounds how long a revocation could go unseen if notifications were lost.
 /// </summary>
-public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvider clock)
+public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvider clock, IConfiguration configuration)
 {
-    private static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(5);
+    private readonly TimeSpan _cacheTtl = configuration.GetValue("Security:KeyCacheTtl", TimeSpan.FromSeconds(5));
     private readonly ConcurrentDictionary<string, (KeyRow? Row, DateTimeOffset Expires)> _cache = new();
+
+    // Bumped by every eviction: a row read before an eviction is not cached after it (it may predate the revocation).
+    private long _evictions;
 
     private const string Sql = """
         SELECT id AS Id, display_name AS DisplayName, role AS Role, secret_sha256 AS SecretSha256, revoke_time AS RevokeTime
@@ -52,10 +56,18 @@ public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvid
         return new Principal(row.DisplayName, DbEnum.Parse<Role>(row.Role), row.Id);
     }
 
-    public void Evict(string keyId) => _cache.TryRemove(keyId, out _);
+    public void Evict(string keyId)
+    {
+        Interlocked.Increment(ref _evictions);
+        _cache.TryRemove(keyId, out _);
+    }
 
     /// <summary>Forgets every cached key (after missing notifications: see Cluster.PostgresClusterListener).</summary>
-    public void EvictAll() => _cache.Clear();
+    public void EvictAll()
+    {
+        Interlocked.Increment(ref _evictions);
+        _cache.Clear();
+    }
 
     private async Task<KeyRow?> FindAsync(string id, CancellationToken ct)
     {
@@ -65,9 +77,15 @@ public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvid
             return cached.Row;
         }
 
+        var evictions = Interlocked.Read(ref _evictions);
         await using var connection = await factory.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(Sql, new { Id = id }, cancellationToken: ct));
-        _cache[id] = (row, now + CacheTtl);
+        _cache[id] = (row, now + _cacheTtl);
+        if (Interlocked.Read(ref _evictions) != evictions)
+        {
+            _cache.TryRemove(id, out _); // evicted meanwhile: the row may predate a revocation
+        }
+
         return row;
     }
 
