@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ClaimLedger.Contracts.V1;
@@ -6,7 +5,6 @@ using ClaimLedger.IntegrationTests.Infrastructure;
 using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 
 namespace ClaimLedger.IntegrationTests;
 
@@ -143,6 +141,7 @@ public sealed class AccessTests(ClaimLedgerServer server) : IClassFixture<ClaimL
     public async Task RawKey_AppearsNowhereInTheDatabase_OnlyTheSha256OfItsSecret()
     {
         var admin = server.Access("key-maker");
+        var started = DateTime.UtcNow;
         var created = await admin.CreateApiKeyAsync(NewKey("secret-keeper", Role.Admin));
         var secret = created.Key[36..];
         var id = created.Key[3..35];
@@ -156,23 +155,31 @@ public sealed class AccessTests(ClaimLedgerServer server) : IClassFixture<ClaimL
         Db.Scalar(server.DatabasePath, "SELECT count(*) FROM idempotency_keys").ShouldBeGreaterThanOrEqualTo(3);
         Db.Scalar(server.DatabasePath, "SELECT count(*) FROM ledger_entries WHERE actor = 'secret-keeper'").ShouldBe(3);
 
-        var stored = TableAsText("api_keys", $"id = '{id}'");
+        // Every column of every table (the service's, the migrator's, Quartz's; on SQLite the full-text index's too).
+        var stored = Db.TableAsText(server.DatabasePath, "api_keys", $"id = '{id}'");
         stored.ShouldContain(created.ApiKey.KeyPrefix, Case.Sensitive, "the scan sees the row it looks for");
         stored.ShouldContain(Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(secret))));
-        foreach (var table in new[] { "api_keys", "idempotency_keys", "ledger_entries" }.Concat(AllTables()))
+        var tables = Db.Tables(server.DatabasePath);
+        tables.ShouldContain(t => t.Contains("idempotency_keys", StringComparison.Ordinal));
+        tables.ShouldContain(t => t.Contains("ledger_entries", StringComparison.Ordinal));
+        foreach (var table in tables)
         {
-            var text = TableAsText(table);
+            var text = Db.TableAsText(server.DatabasePath, table);
             text.ShouldNotContain(secret, Case.Sensitive, $"table {table}");
             text.ShouldNotContain(other.Key[36..], Case.Sensitive, $"table {table}");
         }
 
-        // The files themselves, write-ahead log included.
-        var files = Directory.GetFiles(server.DataDirectory, "claimledger.db*");
-        files.ShouldContain(server.DatabasePath);
-        var everything = string.Concat(files.Select(f => Encoding.Latin1.GetString(ReadShared(f))));
-        everything.ShouldContain(created.ApiKey.KeyPrefix, Case.Sensitive, "the scan sees what is stored");
-        everything.ShouldNotContain(secret, Case.Sensitive);
-        everything.ShouldNotContain(other.Key[36..], Case.Sensitive);
+        // The files themselves: SQLite's file and write-ahead log; PostgreSQL's files of this database and its log.
+        var files = Db.FilesAtRest(server.DatabasePath, started);
+        if (!TestEngine.IsPostgreSql)
+        {
+            files.ShouldContain(server.DatabasePath);
+        }
+
+        var found = files.Select(f => (File: f, Bytes: ReadShared(f))).ToList();
+        found.ShouldContain(f => Holds(f.Bytes, created.ApiKey.KeyPrefix), "the scan sees what is stored");
+        found.Where(f => Holds(f.Bytes, secret)).Select(f => f.File).ShouldBeEmpty();
+        found.Where(f => Holds(f.Bytes, other.Key[36..])).Select(f => f.File).ShouldBeEmpty();
     }
 
     // ---- ListApiKeys --------------------------------------------------------------------------------------------
@@ -418,51 +425,7 @@ public sealed class AccessTests(ClaimLedgerServer server) : IClassFixture<ClaimL
         return all;
     }
 
-    private List<string> AllTables()
-    {
-        var tables = new List<string>();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            tables.Add(reader.GetString(0));
-        }
-
-        return tables;
-    }
-
-    /// <summary>Every column of every row (matching <paramref name="where"/>) as text; blobs decoded byte for byte.</summary>
-    private string TableAsText(string table, string where = "1 = 1")
-    {
-        var text = new StringBuilder();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT * FROM \"{table}\" WHERE {where}";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                text.Append(reader.GetValue(i) switch
-                {
-                    byte[] bytes => Encoding.Latin1.GetString(bytes),
-                    DBNull => "",
-                    var value => Convert.ToString(value, CultureInfo.InvariantCulture),
-                }).Append('\u001f');
-            }
-        }
-
-        return text.ToString();
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection($"Data Source={server.DatabasePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        return connection;
-    }
+    private static bool Holds(byte[] bytes, string ascii) => bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(ascii)) >= 0;
 
     private static byte[] ReadShared(string path)
     {

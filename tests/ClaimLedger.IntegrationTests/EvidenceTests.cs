@@ -4,7 +4,6 @@ using ClaimLedger.IntegrationTests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 
 namespace ClaimLedger.IntegrationTests;
 
@@ -480,11 +479,6 @@ public sealed class EvidenceTests(ClaimLedgerServer server) : IClassFixture<Clai
     private long CountEvidence(string claimName)
     {
         _ = server.Server; // start the host (and run its migrations) before reading its database
-        using var connection = new SqliteConnection($"Data Source={server.DatabasePath};Mode=ReadOnly");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM evidence WHERE claim_id = $claim";
-        command.Parameters.AddWithValue("$claim", claimName["claims/".Length..]);
-        return (long)command.ExecuteScalar()!;
+        return Db.Scalar(server.DatabasePath, "SELECT count(*) FROM evidence WHERE claim_id = @Claim", ("@Claim", claimName["claims/".Length..]));
     }
 }

@@ -46,7 +46,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    [Fact]
+    [SqliteOnlyFact("tests SqliteGroupCommit on a SQLite file of its own")]
     public async Task CommandsQueuedBehindARunningOne_ShareOneCommit_AndAreCommittedWhenAnswered()
     {
         var release = new TaskCompletionSource();
@@ -62,7 +62,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         _sizes.Recorded.ShouldBe([4]);
     }
 
-    [Fact]
+    [SqliteOnlyFact("tests SqliteGroupCommit on a SQLite file of its own")]
     public async Task AFailingCommand_RollsBackAlone_ItsNeighboursCommit()
     {
         await _writer.RunAsync((c, t) => Insert(c, t, "taken"), CancellationToken.None);
@@ -85,7 +85,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         _sizes.Recorded.ShouldBe([1, 3]);
     }
 
-    [Fact]
+    [SqliteOnlyFact("tests SqliteGroupCommit on a SQLite file of its own")]
     public async Task WhenTheBatchCannotCommit_EveryCommandInItFails_AndNoneIsWritten_ThenTheWriterRecovers()
     {
         var release = new TaskCompletionSource();
@@ -113,7 +113,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Values().ShouldBe(["after"]);
     }
 
-    [Fact]
+    [SqliteOnlyFact("tests SqliteGroupCommit on a SQLite file of its own")]
     public async Task ACommandCancelledWhileQueued_WritesNothing_AndTheBatchStillCommits()
     {
         var release = new TaskCompletionSource();
@@ -130,7 +130,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Values().ShouldBe(["a"]);
     }
 
-    [Fact]
+    [SqliteOnlyFact("tests SqliteGroupCommit on a SQLite file of its own")]
     public async Task ABatchIsCutAtMaxGroupCommit()
     {
         await using var writer = NewWriter(maxBatch: 2);

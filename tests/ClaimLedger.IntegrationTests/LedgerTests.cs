@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -6,7 +7,6 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.IntegrationTests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 
 namespace ClaimLedger.IntegrationTests;
 
@@ -467,7 +467,10 @@ public sealed class LedgerTests(ClaimLedgerServer server) : IClassFixture<ClaimL
     }
 }
 
-/// <summary>Someone with write access to the SQLite file edits the ledger: the triggers stop the naive edit, the chain catches the rest.</summary>
+/// <summary>
+/// Someone with write access to the database (either engine) edits the ledger: the triggers stop the naive edit, the
+/// chain catches the rest.
+/// </summary>
 public sealed class LedgerTamperTests
 {
     [Fact]
@@ -479,13 +482,13 @@ public sealed class LedgerTamperTests
         var victim = await claims.CreateClaimAsync(TestData.NewClaim());
         await claims.CreateClaimAsync(TestData.NewClaim());
         var sequence = LedgerDb.Rows(server.DatabasePath).Single(r => r.Subject == victim.Name).Sequence;
-        const string Edit = "UPDATE ledger_entries SET changes = replace(changes, 'Ministry of Examples', 'Ministry of Forgeries') WHERE sequence = $s";
+        const string Edit = "UPDATE ledger_entries SET changes = replace(changes, 'Ministry of Examples', 'Ministry of Forgeries') WHERE sequence = @S";
 
-        var refused = Should.Throw<SqliteException>(() => LedgerDb.Execute(server.DatabasePath, Edit, sequence));
-        refused.Message.ShouldContain("append-only");
+        var refused = Should.Throw<DbException>(() => LedgerDb.Execute(server.DatabasePath, Edit, sequence));
+        refused.Message.ShouldContain("the ledger is append-only");
         (await ledger.VerifyLedgerAsync(new VerifyLedgerRequest())).Valid.ShouldBeTrue();
 
-        LedgerDb.Execute(server.DatabasePath, "DROP TRIGGER ledger_entries_no_update");
+        Db.DropTrigger(server.DatabasePath, "ledger_entries", "ledger_entries_no_update");
         LedgerDb.Execute(server.DatabasePath, Edit, sequence).ShouldBe(1);
 
         var verification = await ledger.VerifyLedgerAsync(new VerifyLedgerRequest());
@@ -505,8 +508,8 @@ public sealed class LedgerTamperTests
         await claims.CreateClaimAsync(TestData.NewClaim());
         var sequence = LedgerDb.Rows(server.DatabasePath).Single(r => r.Subject == victim.Name).Sequence;
 
-        LedgerDb.Execute(server.DatabasePath, "DROP TRIGGER ledger_entries_no_update");
-        LedgerDb.Execute(server.DatabasePath, "UPDATE ledger_entries SET changes = replace(changes, '\"status\":', '\"status\": ') WHERE sequence = $s", sequence).ShouldBe(1);
+        Db.DropTrigger(server.DatabasePath, "ledger_entries", "ledger_entries_no_update");
+        LedgerDb.Execute(server.DatabasePath, "UPDATE ledger_entries SET changes = replace(changes, '\"status\":', '\"status\": ') WHERE sequence = @S", sequence).ShouldBe(1);
 
         var verification = await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
         verification.Valid.ShouldBeFalse();
@@ -526,9 +529,9 @@ public sealed class LedgerTamperTests
         await claims.CreateClaimAsync(TestData.NewClaim());
         var sequence = LedgerDb.Rows(server.DatabasePath).Single(r => r.Subject == victim.Name).Sequence;
 
-        LedgerDb.Execute(server.DatabasePath, "DROP TRIGGER ledger_entries_no_update");
+        Db.DropTrigger(server.DatabasePath, "ledger_entries", "ledger_entries_no_update");
         LedgerDb.Execute(server.DatabasePath,
-            "UPDATE ledger_entries SET changes = replace(changes, '\"review_interval_seconds\":null', $r) WHERE sequence = $s", sequence, replacement).ShouldBe(1);
+            "UPDATE ledger_entries SET changes = replace(changes, '\"review_interval_seconds\":null', @R) WHERE sequence = @S", sequence, replacement).ShouldBe(1);
         LedgerDb.Rows(server.DatabasePath).Single(r => r.Sequence == sequence).Changes.ShouldContain(replacement);
 
         var verification = await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
@@ -545,11 +548,13 @@ public sealed class LedgerTamperTests
         var victim = await claims.CreateClaimAsync(TestData.NewClaim());
         await claims.CreateClaimAsync(TestData.NewClaim());
         var sequence = LedgerDb.Rows(server.DatabasePath).Single(r => r.Subject == victim.Name).Sequence;
-        const string Delete = "DELETE FROM ledger_entries WHERE sequence = $s";
+        const string Delete = "DELETE FROM ledger_entries WHERE sequence = @S";
+        var before = LedgerDb.Count(server.DatabasePath);
 
-        Should.Throw<SqliteException>(() => LedgerDb.Execute(server.DatabasePath, Delete, sequence)).Message.ShouldContain("append-only");
+        Should.Throw<DbException>(() => LedgerDb.Execute(server.DatabasePath, Delete, sequence)).Message.ShouldContain("the ledger is append-only");
+        LedgerDb.Count(server.DatabasePath).ShouldBe(before, "the refused delete removed nothing");
 
-        LedgerDb.Execute(server.DatabasePath, "DROP TRIGGER ledger_entries_no_delete");
+        Db.DropTrigger(server.DatabasePath, "ledger_entries", "ledger_entries_no_delete");
         LedgerDb.Execute(server.DatabasePath, Delete, sequence).ShouldBe(1);
 
         var verification = await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
@@ -572,7 +577,7 @@ public sealed class LedgerTamperTests
         lastOfVictim.Action.ShouldBe("claim.review_started");
         (await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest())).Valid.ShouldBeTrue();
 
-        LedgerDb.Execute(server.DatabasePath, "UPDATE claims SET status = 'VERIFIED' WHERE id = $s", victim.Name["claims/".Length..]).ShouldBe(1);
+        LedgerDb.Execute(server.DatabasePath, "UPDATE claims SET status = 'VERIFIED' WHERE id = @S", victim.Name["claims/".Length..]).ShouldBe(1);
 
         var verification = await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
         verification.Valid.ShouldBeFalse();
@@ -594,12 +599,13 @@ public sealed class LedgerTamperTests
         await claims.CreateClaimAsync(TestData.NewClaim());
         var lastOfVictim = LedgerDb.Rows(server.DatabasePath).Last(r => r.Subject == victim.Name);
         lastOfVictim.Action.ShouldBe("claim.verdict_submitted");
-        const string Edit = "UPDATE verdicts SET rating = 'FALSE' WHERE claim_id = $s";
+        const string Edit = "UPDATE verdicts SET rating = 'FALSE' WHERE claim_id = @S";
         var claimId = victim.Name["claims/".Length..];
 
-        Should.Throw<SqliteException>(() => LedgerDb.Execute(server.DatabasePath, Edit, claimId)).Message.ShouldContain("append-only");
+        Should.Throw<DbException>(() => LedgerDb.Execute(server.DatabasePath, Edit, claimId)).Message.ShouldContain("verdicts are append-only");
+        (await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest())).Valid.ShouldBeTrue("the refused edit changed nothing");
 
-        LedgerDb.Execute(server.DatabasePath, "DROP TRIGGER verdicts_no_update");
+        Db.DropTrigger(server.DatabasePath, "verdicts", "verdicts_no_update");
         LedgerDb.Execute(server.DatabasePath, Edit, claimId).ShouldBe(1);
 
         var verification = await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
@@ -624,8 +630,8 @@ public sealed class LedgerTamperTests
         var sequence = LedgerDb.Rows(server.DatabasePath).Single(r => r.Subject == victim.Name).Sequence;
         sequence.ShouldBeLessThan(digest.HeadSequence);
 
-        LedgerDb.Execute(server.DatabasePath, "DROP TRIGGER ledger_entries_no_update");
-        LedgerDb.Execute(server.DatabasePath, "UPDATE ledger_entries SET changes = replace(changes, 'Ministry of Examples', 'Ministry of Forgeries') WHERE sequence = $s", sequence).ShouldBe(1);
+        Db.DropTrigger(server.DatabasePath, "ledger_entries", "ledger_entries_no_update");
+        LedgerDb.Execute(server.DatabasePath, "UPDATE ledger_entries SET changes = replace(changes, 'Ministry of Examples', 'Ministry of Forgeries') WHERE sequence = @S", sequence).ShouldBe(1);
         var recomputed = LedgerDb.RecomputeChainFrom(server.DatabasePath, sequence);
         ((long)recomputed).ShouldBe(LedgerDb.Count(server.DatabasePath) - sequence + 1);
 
@@ -642,48 +648,34 @@ public sealed class LedgerTamperTests
 
 internal sealed record LedgerRow(long Sequence, string Time, string Actor, string Action, string Subject, string Changes, string PreviousHash, string EntryHash);
 
-/// <summary>Reads and (for the tamper tests) writes ledger_entries directly, on unpooled connections of its own.</summary>
+/// <summary>Reads and (for the tamper tests) writes ledger_entries directly, through <see cref="Db"/> (either engine).</summary>
 internal static class LedgerDb
 {
     public static long Count(string path) => Db.Scalar(path, "SELECT count(*) FROM ledger_entries");
 
-    public static List<LedgerRow> Rows(string path, long after = 0)
-    {
-        using var connection = Open(path, readOnly: true);
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+    public static List<LedgerRow> Rows(string path, long after = 0) =>
+        Db.Rows(path, """
             SELECT sequence, time, actor, action, subject, changes, previous_hash, entry_hash
-            FROM ledger_entries WHERE sequence > $after ORDER BY sequence
-            """;
-        command.Parameters.AddWithValue("$after", after);
-        using var reader = command.ExecuteReader();
-        var rows = new List<LedgerRow>();
-        while (reader.Read())
-        {
-            rows.Add(new LedgerRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), reader.GetString(6), reader.GetString(7)));
-        }
+            FROM ledger_entries WHERE sequence > @After ORDER BY sequence
+            """, ("@After", after))
+            .Select(r => new LedgerRow(long.Parse(r[0]!, CultureInfo.InvariantCulture), r[1]!, r[2]!, r[3]!, r[4]!, r[5]!, r[6]!, r[7]!))
+            .ToList();
 
-        return rows;
-    }
-
-    /// <summary>Runs one statement with $s (and $r) bound; returns the rows changed.</summary>
+    /// <summary>Runs one statement with @S (and @R) bound; returns the rows changed.</summary>
     public static int Execute(string path, string sql, object? s = null, object? r = null)
     {
-        using var connection = Open(path, readOnly: false);
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
+        var parameters = new List<(string, object)>();
         if (s is not null)
         {
-            command.Parameters.AddWithValue("$s", s);
+            parameters.Add(("@S", s));
         }
 
         if (r is not null)
         {
-            command.Parameters.AddWithValue("$r", r);
+            parameters.Add(("@R", r));
         }
 
-        return command.ExecuteNonQuery();
+        return Db.Execute(path, sql, [.. parameters]);
     }
 
     /// <summary>What a forger would do: rewrite previous_hash and entry_hash of every entry from <paramref name="from"/> on.</summary>
@@ -691,23 +683,15 @@ internal static class LedgerDb
     {
         var rows = Rows(path);
         var previous = rows.Single(r => r.Sequence == from).PreviousHash;
-        using var connection = Open(path, readOnly: false);
-        using var transaction = connection.BeginTransaction();
         var changed = 0;
         foreach (var row in rows.Where(r => r.Sequence >= from))
         {
             var hash = IndependentHash(row with { PreviousHash = previous });
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "UPDATE ledger_entries SET previous_hash = $p, entry_hash = $h WHERE sequence = $s";
-            command.Parameters.AddWithValue("$p", previous);
-            command.Parameters.AddWithValue("$h", hash);
-            command.Parameters.AddWithValue("$s", row.Sequence);
-            changed += command.ExecuteNonQuery();
+            changed += Db.Execute(path, "UPDATE ledger_entries SET previous_hash = @P, entry_hash = @H WHERE sequence = @S",
+                ("@P", previous), ("@H", hash), ("@S", row.Sequence));
             previous = hash;
         }
 
-        transaction.Commit();
         return changed;
     }
 
@@ -752,12 +736,5 @@ internal static class LedgerDb
         }
 
         return b.Append('"').ToString();
-    }
-
-    private static SqliteConnection Open(string path, bool readOnly)
-    {
-        var connection = new SqliteConnection($"Data Source={path};Mode={(readOnly ? "ReadOnly" : "ReadWrite")};Pooling=False");
-        connection.Open();
-        return connection;
     }
 }

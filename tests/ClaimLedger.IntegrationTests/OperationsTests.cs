@@ -36,7 +36,7 @@ public sealed class OperationsTests(ClaimLedgerServer server) : IClassFixture<Cl
         services.ShouldContain("grpc.health.v1.Health");
     }
 
-    [Fact]
+    [SqliteOnlyFact("checks the SQLite file's journal mode (WAL) and its journal of the SQLite migration scripts")]
     public async Task FirstStart_OnEmptyDataDirectory_MigratesToWalWithEveryScriptJournaled()
     {
         await server.Claims().ListClaimsAsync(new Contracts.V1.ListClaimsRequest()); // forces start-up
@@ -51,7 +51,7 @@ public sealed class OperationsTests(ClaimLedgerServer server) : IClassFixture<Cl
             .ShouldBe(DatabaseMigrator.EmbeddedScripts().Count);
     }
 
-    [Fact]
+    [SqliteOnlyFact("checks the PRAGMAs of SqliteDatabase's connections")]
     public async Task Connections_HaveForeignKeysSynchronousFullAndBusyTimeout()
     {
         var database = new SqliteDatabase(Options.Create(new DatabaseOptions { DataDirectory = server.DataDirectory }));
@@ -62,7 +62,7 @@ public sealed class OperationsTests(ClaimLedgerServer server) : IClassFixture<Cl
         Pragma(connection, "cache_size").ShouldBe("-512");
     }
 
-    [Fact]
+    [SqliteOnlyFact("checks the PRAGMAs and native handles of SqliteDatabase's pooled connections")]
     public async Task PooledConnections_KeepTheirPragmas_WhichAreSetOncePerNativeConnection()
     {
         var database = new SqliteDatabase(Options.Create(new DatabaseOptions { DataDirectory = server.DataDirectory, CacheSizeKib = 777 }));
@@ -85,7 +85,7 @@ public sealed class OperationsTests(ClaimLedgerServer server) : IClassFixture<Cl
         Pragma(fresh, "cache_size").ShouldBe("-777");
     }
 
-    [Fact]
+    [SqliteOnlyFact("runs the SQLite migrator on a SQLite file of its own")]
     public void Migrate_IsIdempotent_AndRejectsAnEditedAppliedScript()
     {
         var directory = Path.Combine(server.DataDirectory, "migration-" + Guid.NewGuid().ToString("N"));
@@ -104,7 +104,7 @@ public sealed class OperationsTests(ClaimLedgerServer server) : IClassFixture<Cl
         Should.Throw<InvalidOperationException>(() => migrator.Migrate(missing)).Message.ShouldContain("newer version");
     }
 
-    [Fact]
+    [SqliteOnlyFact("runs the SQLite migrator on a SQLite file of its own (and reads sqlite_master)")]
     public void Migrate_AppliesANewScriptOnce()
     {
         var directory = Path.Combine(server.DataDirectory, "migration-" + Guid.NewGuid().ToString("N"));

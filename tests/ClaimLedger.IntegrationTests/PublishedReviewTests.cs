@@ -213,7 +213,7 @@ public sealed class PublishedReviewTests(ClaimLedgerServer server) : IClassFixtu
         evidence.Single().Review.ShouldBe(exported.Single().Evidence.Single().Review);
     }
 
-    [Fact]
+    [SqliteOnlyFact("migrates a SQLite file of its own through the SQLite scripts (sqlite_master, pragma_foreign_key_check, SqliteException)")]
     public async Task Migration0007_OnADatabaseWithEvidence_KeepsEveryRowAndReference_AndAdmitsFactChecks()
     {
         var directory = Path.Combine(server.DataDirectory, "migration-0007-" + Guid.NewGuid().ToString("N"));

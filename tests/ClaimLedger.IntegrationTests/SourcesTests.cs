@@ -4,7 +4,6 @@ using ClaimLedger.IntegrationTests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 
 namespace ClaimLedger.IntegrationTests;
 
@@ -91,7 +90,7 @@ public sealed class SourcesTests(ClaimLedgerServer server) : IClassFixture<Claim
         second.ShouldBe(first, "the existing source is returned unchanged");
         second.CanonicalUrl.ShouldBe($"https://news.example.org/dup/{path}?id=1");
         CountSources().ShouldBe(rowsAfterFirst);
-        CountSources("canonical_url = $v", second.CanonicalUrl).ShouldBe(1);
+        CountSources("canonical_url = @V", second.CanonicalUrl).ShouldBe(1);
     }
 
     [Fact]
@@ -119,7 +118,7 @@ public sealed class SourcesTests(ClaimLedgerServer server) : IClassFixture<Claim
         second.Name.ShouldBe(first.Name);
         second.Title.ShouldBe("Leaked memo (PDF)");
         CountSources().ShouldBe(rowsAfterFirst);
-        CountSources("content_sha256 = $v", sha).ShouldBe(1);
+        CountSources("content_sha256 = @V", sha).ShouldBe(1);
     }
 
     [Theory]
@@ -410,15 +409,8 @@ public sealed class SourcesTests(ClaimLedgerServer server) : IClassFixture<Claim
     private long CountSources(string where = "1 = 1", string? value = null)
     {
         _ = server.Server; // start the host (and run its migrations) before reading its database
-        using var connection = new SqliteConnection($"Data Source={server.DatabasePath};Mode=ReadOnly");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM sources WHERE {where}";
-        if (value is not null)
-        {
-            command.Parameters.AddWithValue("$v", value);
-        }
-
-        return (long)command.ExecuteScalar()!;
+        return value is null
+            ? Db.Scalar(server.DatabasePath, $"SELECT count(*) FROM sources WHERE {where}")
+            : Db.Scalar(server.DatabasePath, $"SELECT count(*) FROM sources WHERE {where}", ("@V", value));
     }
 }

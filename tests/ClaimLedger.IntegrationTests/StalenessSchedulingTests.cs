@@ -4,8 +4,9 @@ using ClaimLedger.IntegrationTests.Infrastructure;
 namespace ClaimLedger.IntegrationTests;
 
 /// <summary>
-/// The cron schedule in Quartz's persistent store (the QRTZ_ tables of the service's SQLite file): scheduled runs, the
-/// trigger and the run history across a restart, and one run for firings missed while the server was down.
+/// The cron schedule in Quartz's persistent store (the QRTZ_ tables of the service's database, on either engine):
+/// scheduled runs, the trigger and the run history across a restart, and one run for firings missed while the server
+/// was down.
 /// </summary>
 /// <remarks>
 /// <see cref="ClaimLedgerServer"/> always makes a fresh data directory and is sealed, so a restart is two servers whose
@@ -114,7 +115,7 @@ public sealed class StalenessSchedulingTests : IDisposable
             manualRun = run.Name;
         }
 
-        // Stopped: the trigger and the run are in the file.
+        // Stopped: the trigger and the run are in the database.
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Trigger().ShouldBe(stored);
         Db.Scalar(DatabasePath, "SELECT count(*) FROM staleness_runs WHERE state = 'SUCCEEDED'").ShouldBe(1);
@@ -184,6 +185,7 @@ public sealed class StalenessSchedulingTests : IDisposable
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        TestEngine.Forget(_directory); // the PostgreSQL build's database of this directory, which no server of its own disposes
         try
         {
             Directory.Delete(_directory, recursive: true);

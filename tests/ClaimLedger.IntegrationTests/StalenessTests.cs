@@ -171,7 +171,11 @@ public sealed class StalenessReviewPolicyTests
 /// <summary>Starting, reading and listing runs; the errors of the run API.</summary>
 public sealed class StalenessRunApiTests(ClaimLedgerServer server) : IClassFixture<ClaimLedgerServer>
 {
-    private long RunRows() => Db.Scalar(server.DatabasePath, "SELECT count(*) FROM staleness_runs");
+    private long RunRows()
+    {
+        _ = server.Server; // start the host (and run its migrations) before reading its database
+        return Db.Scalar(server.DatabasePath, "SELECT count(*) FROM staleness_runs");
+    }
 
     [Theory]
     [InlineData("")]

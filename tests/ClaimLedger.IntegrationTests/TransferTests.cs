@@ -423,7 +423,7 @@ public sealed class TransferTests(ClaimLedgerServer server) : IClassFixture<Clai
         Db.Scalar(server.DatabasePath, $"SELECT count(*) FROM claims WHERE text = '{text}'").ShouldBe(0);
     }
 
-    [Fact]
+    [SqliteOnlyFact("injects the fault with a SQLite trigger (CREATE TRIGGER … RAISE(ABORT))")]
     public async Task ImportClaims_AFaultOfOursOnOneRecord_IsThatRecordsResult_TheStreamGoesOn_AndTheSummaryMatchesWhatWasWritten()
     {
         // A fault the validators cannot foresee: the database refuses this one claim.

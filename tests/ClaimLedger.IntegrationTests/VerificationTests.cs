@@ -185,7 +185,7 @@ public sealed class VerificationTests(ClaimLedgerServer server) : IClassFixture<
         await RpcAssert.Fails(StatusCode.NotFound, _claims.ListClaimHistoryAsync(new ListClaimHistoryRequest { Name = "claims/" + new string('1', 32) }));
     }
 
-    [Fact]
+    [SqliteOnlyFact("tries the writes on a SQLite connection of its own and expects SqliteException")]
     public void HistoryTables_RejectUpdatesAndDeletes()
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={server.DatabasePath}");

@@ -17,6 +17,8 @@ public static class ServiceRegistration
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
+        services.AddOptions<Security.SecurityOptions>().Bind(configuration.GetSection(Security.SecurityOptions.Section));
+        services.AddOptions<Ledger.LedgerOptions>().Bind(configuration.GetSection(Ledger.LedgerOptions.Section));
         services.AddOptions<Features.Claims.SearchClaims.Options>().Bind(configuration.GetSection(Features.Claims.SearchClaims.Options.Section));
         services.AddDatabaseEngine(configuration);
         services.AddOptions<Features.Admin.BackupOptions>().Bind(configuration.GetSection(Features.Admin.BackupOptions.Section));
@@ -67,6 +69,8 @@ public static class ServiceRegistration
             services.AddSingleton<PostgresGroupCommit>();
             services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<PostgresGroupCommit>());
             services.AddHostedService<Cluster.PostgresClusterListener>();
+            services.AddSingleton<Search.IFullTextSearch, Search.PostgresFullTextSearch>();
+            services.AddSingleton<Search.INearDuplicateCandidates, Search.PostgresNearDuplicateCandidates>();
         }
         else
         {
@@ -78,6 +82,8 @@ public static class ServiceRegistration
             services.AddSingleton<IDatabaseSnapshots, SqliteSnapshots>();
             services.AddSingleton<SqliteGroupCommit>();
             services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<SqliteGroupCommit>());
+            services.AddSingleton<Search.IFullTextSearch, Search.SqliteFullTextSearch>();
+            services.AddSingleton<Search.INearDuplicateCandidates, Search.SqliteNearDuplicateCandidates>();
         }
     }
 

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace ClaimLedger.IntegrationTests.Cli;
 
 /// <summary>
-/// The real service (<see cref="ClaimLedgerServer"/>: a real SQLite file, the fake clock) served by Kestrel on
+/// The real service (<see cref="ClaimLedgerServer"/>: a real database of this build's engine, the fake clock) served by Kestrel on
 /// http://127.0.0.1:{random port} (HTTP/2 only, as appsettings.json sets), so the CLI reaches it over real TCP sockets.
 /// </summary>
 /// <remarks>
@@ -56,6 +56,7 @@ public sealed class CliServer : IDisposable
 
     public FakeTimeProvider Clock => Inner.Clock;
 
+    /// <summary>The inner server's <see cref="ClaimLedgerServer.DatabasePath"/>, which names its database for <see cref="Db"/> on either engine.</summary>
     public string DatabasePath => Inner.DatabasePath;
 
     /// <summary>A call invoker over real loopback TCP that sends <paramref name="key"/> as "authorization: Bearer".</summary>

@@ -1,3 +1,4 @@
+using ClaimLedger.IntegrationTests.Infrastructure;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -103,13 +104,18 @@ public sealed partial class ReadmeWalkthroughTests(CliServer server) : IClassFix
     /// </summary>
     private static void ShouldMatch(string output, IReadOnlyList<string> expected, string command)
     {
-        var actual = Strip(output).Split('\n').Select(Normalize).ToList();
+        // Relevance is each engine's own scale (SQLite's BM25, PostgreSQL's ts_rank_cd; the README shows SQLite's):
+        // on PostgreSQL the order and snippets of a search are compared, not its scores.
+        Func<string, string> normalize = TestEngine.IsPostgreSql && command.Contains("claim search", StringComparison.Ordinal)
+            ? line => Score().Replace(Normalize(line), "<score>")
+            : Normalize;
+        var actual = Strip(output).Split('\n').Select(normalize).ToList();
         while (actual.Count > 0 && actual[^1].Length == 0)
         {
             actual.RemoveAt(actual.Count - 1);
         }
 
-        var wanted = expected.Select(Normalize).ToList();
+        var wanted = expected.Select(normalize).ToList();
         Matches(actual, 0, wanted, 0).ShouldBeTrue(
             $"`{command}` printed (normalised):\n{string.Join('\n', actual)}\n\nbut the README shows (normalised):\n{string.Join('\n', wanted)}");
     }
@@ -153,14 +159,7 @@ public sealed partial class ReadmeWalkthroughTests(CliServer server) : IClassFix
 
     private static string ReadmeSection(string heading)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClaimLedger.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        directory.ShouldNotBeNull("the tests run inside the repository");
-        var readme = File.ReadAllText(Path.Combine(directory.FullName, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        var readme = File.ReadAllText(RepositoryFiles.PathOf("README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
         var start = readme.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
         start.ShouldBeGreaterThanOrEqualTo(0, $"README.md has a section \"{heading}\"");
         var end = readme.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
@@ -362,6 +361,9 @@ public sealed partial class ReadmeWalkthroughTests(CliServer server) : IClassFix
             }
         }
     }
+
+    [GeneratedRegex(@"(?<=│ )\d+\.\d\d(?= +│)")]
+    private static partial Regex Score();
 
     [GeneratedRegex(@"^(?<name>[A-Za-z_][A-Za-z0-9_]*)=\$\(claimledger (?<command>.+) \| cut -f1\)$")]
     private static partial Regex Capture();

@@ -21,7 +21,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
 
     private sealed record Write(string RequestId, string Text);
 
-    [Fact]
+    [SqliteOnlyFact("checks the acknowledged writes and PRAGMA integrity_check on the SQLite file directly")]
     public async Task KilledAtRandomUnderWriteLoad_KeepsEveryAcknowledgedWrite_AndTheLedgerAndTheFileIntact()
     {
         var seed = Environment.TickCount;

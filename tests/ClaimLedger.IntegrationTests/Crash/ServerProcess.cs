@@ -43,7 +43,11 @@ public sealed class ServerProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     /// <param name="configure">Changes to the start info (environment, arguments); by default the server takes any free loopback port.</param>
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, Action<ProcessStartInfo>? configure = null)
+    /// <param name="adminKeyDirectory">
+    /// Where the first admin key file is (default: <paramref name="dataDirectory"/>): another instance's data directory
+    /// when several instances share one PostgreSQL database and only the first created the key.
+    /// </param>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, Action<ProcessStartInfo>? configure = null, string? adminKeyDirectory = null)
     {
         var start = Configure(dataDirectory, configure);
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
@@ -73,7 +77,7 @@ public sealed class ServerProcess : IAsyncDisposable
         try
         {
             var url = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            var adminKey = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "admin-api-key"))).Trim();
+            var adminKey = await ReadAdminKeyAsync(Path.Combine(adminKeyDirectory ?? dataDirectory, "admin-api-key"));
             var server = new ServerProcess(process, url, adminKey, output);
             await new DiagnosticsService.DiagnosticsServiceClient(server.Channel).PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
             return server;
@@ -86,7 +90,34 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The start info of a server on <paramref name="dataDirectory"/>: Production, any free loopback port, quiet logs.</summary>
+    /// <summary>
+    /// The admin key file's key. Instances starting together on one database: the one that creates the key may write
+    /// the file after another is already listening, so wait for it a little.
+    /// </summary>
+    private static async Task<string> ReadAdminKeyAsync(string path)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (File.Exists(path) && (await File.ReadAllTextAsync(path)).Trim() is { Length: > 0 } key)
+            {
+                return key;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new FileNotFoundException("No admin key file was written.", path);
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
+    /// The start info of a server on <paramref name="dataDirectory"/>: Production, any free loopback port, quiet logs,
+    /// and this build's database engine (in the PostgreSQL build, the database of that data directory, the same on every
+    /// restart).
+    /// </summary>
     public static ProcessStartInfo Configure(string dataDirectory, Action<ProcessStartInfo>? configure = null)
     {
         var start = DotnetProcess.StartInfo("ClaimLedger.Server.dll");
@@ -97,6 +128,11 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["Staleness__SchedulerName"] = "crash-" + Path.GetFileName(dataDirectory);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        foreach (var (key, value) in TestEngine.ServerSettings(dataDirectory))
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         configure?.Invoke(start);
         return start;
     }

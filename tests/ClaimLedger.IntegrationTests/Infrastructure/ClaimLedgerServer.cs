@@ -11,8 +11,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace ClaimLedger.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The real service (Program) on a real SQLite file in a fresh temporary data directory, reached through a real gRPC
-/// channel. The clock is a FakeTimeProvider the tests advance, so ordering by time is deterministic.
+/// The real service (Program) on a fresh temporary data directory, reached through a real gRPC channel: its database
+/// is a real SQLite file in that directory, or in the PostgreSQL build a real PostgreSQL database of its own
+/// (<see cref="TestEngine"/>). The clock is a FakeTimeProvider the tests advance, so ordering by time is deterministic.
 /// </summary>
 public sealed class ClaimLedgerServer : WebApplicationFactory<Program>
 {
@@ -27,6 +28,10 @@ public sealed class ClaimLedgerServer : WebApplicationFactory<Program>
     /// <summary>Extra configuration for this server, applied at start (e.g. a staleness schedule).</summary>
     public Dictionary<string, string> Settings { get; } = new();
 
+    /// <summary>
+    /// The SQLite file of this server; also how <see cref="Db"/> names its database in the PostgreSQL build (that of
+    /// the data directory).
+    /// </summary>
     public string DatabasePath => Path.Combine(DataDirectory, "claimledger.db");
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero)) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
@@ -39,6 +44,12 @@ public sealed class ClaimLedgerServer : WebApplicationFactory<Program>
         builder.UseSetting("Staleness:SchedulerName", "test-" + Path.GetFileName(DataDirectory));
         builder.UseSetting("Staleness:Enabled", "false");
         builder.UseSetting("Staleness:Fetch:AllowPrivateAddresses", "true");
+        // The engine follows the data directory the server really uses: a test may point it at a directory of its own.
+        foreach (var (key, value) in TestEngine.ServerSettings(Settings.GetValueOrDefault("Database:DataDirectory") ?? DataDirectory))
+        {
+            builder.UseSetting(key, value);
+        }
+
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -102,6 +113,7 @@ public sealed class ClaimLedgerServer : WebApplicationFactory<Program>
         {
             _channel?.Dispose();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            TestEngine.Forget(DataDirectory);
             try
             {
                 Directory.Delete(DataDirectory, recursive: true);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ClaimLedger.Contracts.V1;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Data.Sqlite;
 
 namespace ClaimLedger.IntegrationTests.Infrastructure;
 
@@ -143,48 +142,13 @@ public static class StalenessDriver
         return entries;
     }
 
-    /// <summary>Rows of a query on a database file (read-only, unpooled), each column as text or null.</summary>
-    public static IReadOnlyList<string?[]> Rows(string databasePath, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
+    /// <summary>Rows of a query on the database of <paramref name="databasePath"/>'s data directory, on this build's engine (<see cref="Db.Rows"/>).</summary>
+    public static IReadOnlyList<string?[]> Rows(string databasePath, string sql, params (string Name, object Value)[] parameters) =>
+        Db.Rows(databasePath, sql, parameters);
 
-        using var reader = command.ExecuteReader();
-        var rows = new List<string?[]>();
-        while (reader.Read())
-        {
-            var row = new string?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
-
-    /// <summary>A statement on a database file whose server is stopped.</summary>
-    public static int Execute(string databasePath, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command.ExecuteNonQuery();
-    }
+    /// <summary>A statement on the database of a server that is stopped, on this build's engine (<see cref="Db.Execute"/>).</summary>
+    public static int Execute(string databasePath, string sql, params (string Name, object Value)[] parameters) =>
+        Db.Execute(databasePath, sql, parameters);
 }
 
 /// <summary>

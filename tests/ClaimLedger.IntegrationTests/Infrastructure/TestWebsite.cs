@@ -86,6 +86,11 @@ public sealed class TestWebsite : IAsyncDisposable
 
     public int TotalHits => Volatile.Read(ref _totalHits);
 
+    /// <summary>The User-Agent of every request so far, in arrival order (which fetcher, when several servers fetch).</summary>
+    public IReadOnlyList<string> UserAgents => [.. _userAgents];
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _userAgents = new();
+
     public int SlowMaxInFlight => Volatile.Read(ref _slowMaxInFlight);
 
     public int SlowCompleted => Volatile.Read(ref _slowCompleted);
@@ -99,6 +104,7 @@ public sealed class TestWebsite : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             Interlocked.Increment(ref _totalHits);
+            _userAgents.Enqueue(context.Request.Headers.UserAgent.ToString());
             _hits.AddOrUpdate(context.Request.Path.Value ?? "", 1, (_, n) => n + 1);
             // No keep-alive: every fetch opens its own connection, so the client never transparently retries a request
             // that failed on a reused connection, and the hit counts are exactly the fetcher's attempts.

@@ -59,16 +59,17 @@ internal static class ClaimReads
 
     private const string ByIdSql = $"SELECT {Columns} FROM claims c WHERE c.id = @Id";
 
-    private const string TopicsSql = "SELECT claim_seq AS ClaimSeq, topic AS Topic FROM claim_topics WHERE claim_seq IN @Seqs ORDER BY topic";
+    private static string TopicsSql(DbSession db) =>
+        $"SELECT claim_seq AS ClaimSeq, topic AS Topic FROM claim_topics WHERE {db.InList("claim_seq", "@Seqs")} ORDER BY topic";
 
-    private const string VerdictsSql = """
+    private static string VerdictsSql(DbSession db) => $"""
         SELECT id, claim_id, rating, score, rationale, reviewer, create_time, original_rating, review_id
-        FROM verdicts WHERE id IN @Ids
+        FROM verdicts WHERE {db.InList("id", "@Ids")}
         """;
 
-    private const string VerdictEvidenceSql = """
+    private static string VerdictEvidenceSql(DbSession db) => $"""
         SELECT verdict_id AS VerdictId, evidence_id AS EvidenceId
-        FROM verdict_evidence WHERE verdict_id IN @Ids ORDER BY evidence_id
+        FROM verdict_evidence WHERE {db.InList("verdict_id", "@Ids")} ORDER BY evidence_id
         """;
 
     /// <summary>The row, or NOT_FOUND.</summary>
@@ -86,7 +87,7 @@ internal static class ClaimReads
             return [];
         }
 
-        var topics = (await db.QueryAsync<(long ClaimSeq, string Topic)>(TopicsSql, new { Seqs = rows.Select(r => r.Seq).ToArray() }, ct))
+        var topics = (await db.QueryAsync<(long ClaimSeq, string Topic)>(TopicsSql(db), new { Seqs = rows.Select(r => r.Seq).ToArray() }, ct))
             .ToLookup(t => t.ClaimSeq, t => t.Topic);
         var verdictIds = rows.Where(r => r.VerdictId is not null).Select(r => r.VerdictId!).ToArray();
         var verdicts = await VerdictsAsync(db, verdictIds, ct);
@@ -113,8 +114,8 @@ internal static class ClaimReads
         }
 
         var ids = verdictIds.Distinct().ToArray();
-        var rows = await db.QueryAsync<VerdictRow>(VerdictsSql, new { Ids = ids }, ct);
-        var evidence = (await db.QueryAsync<(string VerdictId, string EvidenceId)>(VerdictEvidenceSql, new { Ids = ids }, ct))
+        var rows = await db.QueryAsync<VerdictRow>(VerdictsSql(db), new { Ids = ids }, ct);
+        var evidence = (await db.QueryAsync<(string VerdictId, string EvidenceId)>(VerdictEvidenceSql(db), new { Ids = ids }, ct))
             .ToLookup(e => e.VerdictId, e => e.EvidenceId);
         var reviews = await Reviews.PublishedReviews.LoadAsync(db, rows.Select(r => r.ReviewId), ct);
         return rows.ToDictionary(v => v.Id, v =>

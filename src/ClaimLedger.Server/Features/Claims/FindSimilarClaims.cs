@@ -32,7 +32,7 @@ public static class FindSimilarClaims
             var max = query.PageSize > 0 ? query.PageSize : 10;
             var matches = await SimilarClaims.FindAsync(db, rarity, TextSimilarity.Normalize(query.Text), threshold, max, ct);
             var rows = await db.QueryAsync<ClaimRow>(
-                $"SELECT {ClaimReads.Columns} FROM claims c WHERE c.seq IN @Seqs", new { Seqs = matches.Select(m => m.Seq).ToArray() }, ct);
+                $"SELECT {ClaimReads.Columns} FROM claims c WHERE {db.InList("c.seq", "@Seqs")}", new { Seqs = matches.Select(m => m.Seq).ToArray() }, ct);
             var claims = (await ClaimReads.ToClaimsAsync(db, rows, ct)).ToDictionary(c => c.Name);
 
             var response = new FindSimilarClaimsResponse();

@@ -2,6 +2,7 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Search;
 using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
@@ -10,9 +11,11 @@ using Microsoft.Extensions.Options;
 namespace ClaimLedger.Server.Features.Claims;
 
 /// <summary>
-/// Full-text search (SQLite FTS5) over claim text and claimant, ranked by BM25 with the row sequence as tie-breaker,
-/// with a highlighted snippet of the text. The ranking covers the most recent <see cref="Options.RankingWindow"/>
-/// matching claims, so its cost is bounded however common the words are (ADR 0016). Malformed query syntax is INVALID_ARGUMENT on field "query".
+/// Full-text search over claim text and claimant, ranked (SQLite: BM25; PostgreSQL: ts_rank_cd; higher relevance is
+/// better) with the row sequence as tie-breaker, with a highlighted snippet of the text. The engine's side is an
+/// <see cref="IFullTextSearch"/> (ADR 5); the query syntax, FTS5's, is the same on both (<see cref="FullTextQuery"/>).
+/// The ranking covers the most recent <see cref="Options.RankingWindow"/> matching claims, so its cost is bounded however
+/// common the words are (ADR 0016). Malformed query syntax is INVALID_ARGUMENT on field "query".
 /// </summary>
 public static class SearchClaims
 {
@@ -42,53 +45,12 @@ public static class SearchClaims
         }
     }
 
-    private sealed class Hit
+    /// <summary>
+    /// Asks the engine's <see cref="IFullTextSearch"/> (SQLite: FTS5 and BM25; PostgreSQL: tsvector and ts_rank_cd) for
+    /// one page, then reads those claims. Syntax errors are the engine's, in the same words on both.
+    /// </summary>
+    internal sealed class Handler(DbSession db, IFullTextSearch search, IOptions<Options> options) : IRequestHandler<Query, SearchClaimsResponse>
     {
-        public long Seq { get; init; }
-        public string Id { get; init; } = "";
-        public string Snippet { get; init; } = "";
-        public double Rank { get; init; }
-    }
-
-    // SQLite dialect: FTS5 MATCH, bm25() and snippet(). A PostgreSQL build will bring its own (tsvector) query.
-    internal sealed class Handler(DbSession db, ISqlDialect dialect, IOptions<Options> options) : IRequestHandler<Query, SearchClaimsResponse>
-    {
-        // Three steps. (1) The newest Options.RankingWindow matches, in the index's own rowid order, so the scan stops there
-        // whatever the words' frequency: BM25-ranking every match of a common word cost ~1 µs a match (60 ms for a word
-        // in 70,000 of 1M claims). (2) Those ranked, one page kept. (3) Snippets for the page only: snippet() re-reads
-        // and re-tokenises a claim's text, and SQLite evaluates the select list of every row it sorts.
-        private const string PageSql = """
-            SELECT page.seq AS Seq, c.id AS Id,
-                   snippet(claims_fts, 0, '<mark>', '</mark>', '…', 24) AS Snippet,
-                   page.rank AS Rank
-            FROM page
-            JOIN claims_fts ON claims_fts.rowid = page.seq AND claims_fts MATCH @Match
-            JOIN claims c ON c.seq = page.seq
-            ORDER BY page.rank, page.seq
-            """;
-
-        private const string Sql = $"""
-            WITH recent AS (
-                SELECT rowid AS seq, bm25(claims_fts) AS rank
-                FROM claims_fts
-                WHERE claims_fts MATCH @Match
-                ORDER BY rowid DESC
-                LIMIT @Window),
-            page AS (SELECT seq, rank FROM recent ORDER BY rank, seq LIMIT @Limit OFFSET @Offset)
-            {PageSql}
-            """;
-
-        private const string WithStatusSql = $"""
-            WITH recent AS (
-                SELECT claims_fts.rowid AS seq, bm25(claims_fts) AS rank
-                FROM claims_fts JOIN claims s ON s.seq = claims_fts.rowid AND s.status = @Status
-                WHERE claims_fts MATCH @Match
-                ORDER BY claims_fts.rowid DESC
-                LIMIT @Window),
-            page AS (SELECT seq, rank FROM recent ORDER BY rank, seq LIMIT @Limit OFFSET @Offset)
-            {PageSql}
-            """;
-
         public async Task<SearchClaimsResponse> Handle(Query query, CancellationToken ct)
         {
             var status = DbEnum.ToDbOrNull(query.Status);
@@ -96,20 +58,19 @@ public static class SearchClaims
             var offset = PageTokens.Decode(query.PageToken, fingerprint)?.Seq ?? 0;
             var size = PageTokens.Size(query.PageSize);
 
-            IReadOnlyList<Hit> hits;
+            IReadOnlyList<FullTextHit> hits;
             try
             {
-                hits = await db.QueryAsync<Hit>(status is null ? Sql : WithStatusSql,
-                    new { Match = query.Text, Status = status, Limit = size + 1, Offset = offset, Window = Math.Max(1, options.Value.RankingWindow) }, ct);
+                hits = await search.SearchAsync(db, new FullTextSearchRequest(query.Text, status, offset, size + 1, Math.Max(1, options.Value.RankingWindow)), ct);
             }
-            catch (Exception e) when (dialect.IsFullTextSyntaxError(e))
+            catch (FullTextSyntaxException e)
             {
-                throw new InvalidFieldException("query", $"is not valid search syntax ({EngineMessage(e)}); quote words containing punctuation, e.g. \"S-400\"");
+                throw new InvalidFieldException("query", $"is not valid search syntax ({e.Message}); quote words containing punctuation, e.g. \"S-400\"");
             }
 
             var page = hits.Take(size).ToList();
             var rows = await db.QueryAsync<ClaimRow>(
-                $"SELECT {ClaimReads.Columns} FROM claims c WHERE c.seq IN @Seqs", new { Seqs = page.Select(h => h.Seq).ToArray() }, ct);
+                $"SELECT {ClaimReads.Columns} FROM claims c WHERE {db.InList("c.seq", "@Seqs")}", new { Seqs = page.Select(h => h.Seq).ToArray() }, ct);
             var claims = (await ClaimReads.ToClaimsAsync(db, rows, ct)).ToDictionary(c => c.Name);
 
             var response = new SearchClaimsResponse();
@@ -117,7 +78,7 @@ public static class SearchClaims
             {
                 Claim = claims[ResourceNames.Claim(h.Id)],
                 Snippet = h.Snippet,
-                Relevance = -h.Rank,
+                Relevance = h.Relevance,
             }));
             if (hits.Count > size)
             {
@@ -125,14 +86,6 @@ public static class SearchClaims
             }
 
             return response;
-        }
-
-        // "SQLite Error 1: 'fts5: syntax error near "AND"'." → "fts5: syntax error near "AND"".
-        private static string EngineMessage(Exception e)
-        {
-            var first = e.Message.IndexOf('\'');
-            var last = e.Message.LastIndexOf('\'');
-            return last > first + 1 ? e.Message[(first + 1)..last] : e.Message;
         }
     }
 }

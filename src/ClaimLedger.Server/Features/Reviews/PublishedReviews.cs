@@ -66,10 +66,10 @@ public static class PublishedReviews
                 @RatingLabel, @RatingValue, @RatingBest, @RatingWorst, @Rating, @Now)
         """;
 
-    private const string LoadSql = """
+    private static string LoadSql(DbSession db) => $"""
         SELECT id, url, publish_time, author, publisher, language_code, headline,
                rating_label, rating_value, rating_best, rating_worst, rating
-        FROM published_reviews WHERE id IN @Ids
+        FROM published_reviews WHERE {db.InList("id", "@Ids")}
         """;
 
     /// <summary>Stores a validated review inside the caller's transaction. <paramref name="defaultUrl"/> fills an empty url.</summary>
@@ -106,7 +106,7 @@ public static class PublishedReviews
             return new Dictionary<string, PublishedReview>();
         }
 
-        var rows = await db.QueryAsync<Row>(LoadSql, new { Ids = wanted }, ct);
+        var rows = await db.QueryAsync<Row>(LoadSql(db), new { Ids = wanted }, ct);
         return rows.ToDictionary(r => r.Id, r => r.ToReview(), StringComparer.Ordinal);
     }
 

@@ -114,7 +114,7 @@ public static class ListStaleClaims
                 SELECT f.claim_id AS ClaimId, f.run_id AS RunId, f.reason AS Reason, f.source_id AS SourceId, f.evidence_id AS EvidenceId,
                        f.detail AS Detail, f.time AS Time
                 FROM stale_findings f JOIN claims c ON c.id = f.claim_id
-                WHERE f.claim_id IN @Ids AND f.time >= {StaleSince}
+                WHERE {db.InList("f.claim_id", "@Ids")} AND f.time >= {StaleSince}
                 ORDER BY f.seq
                 """, new { Ids = page.Select(r => r.Id).ToArray() }, ct)).ToLookup(f => f.ClaimId);
 

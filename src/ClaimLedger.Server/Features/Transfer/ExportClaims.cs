@@ -57,7 +57,7 @@ public static class ExportClaims
             var evidence = await db.QueryAsync<EvidenceRow>(
                 $"SELECT {EvidenceReads.Columns} FROM evidence e WHERE e.claim_id = @Id AND e.remove_time IS NULL ORDER BY e.seq", new { Id = claimId }, ct);
             var sources = (await db.QueryAsync<SourceRow>(
-                $"SELECT {SourceReads.Columns} FROM sources s WHERE s.id IN @Ids ORDER BY s.seq", new { Ids = evidence.Select(e => e.SourceId).Distinct().ToArray() }, ct))
+                $"SELECT {SourceReads.Columns} FROM sources s WHERE {db.InList("s.id", "@Ids")} ORDER BY s.seq", new { Ids = evidence.Select(e => e.SourceId).Distinct().ToArray() }, ct))
                 .ToDictionary(s => s.Id);
 
             var record = new ClaimRecord { Claim = claim };

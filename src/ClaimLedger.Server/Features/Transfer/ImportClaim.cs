@@ -55,6 +55,14 @@ public static class ImportClaim
     {
         public Validator()
         {
+            // The stream's messages skip the boundary's NUL check (see RequestParsing) so that it lands here, per record.
+            RuleFor(c => c.Record).Custom((record, context) =>
+            {
+                if (Infrastructure.Grpc.NulCharacters.Find(record) is { } field)
+                {
+                    context.AddFailure("record." + field, Infrastructure.Grpc.NulCharacters.Description);
+                }
+            });
             RuleFor(c => c.Record.Claim).NotNull().OverridePropertyName("record.claim").WithMessage("is required");
             When(c => c.Record.Claim is not null, () =>
             {

@@ -51,9 +51,9 @@ public static class SubmitVerdict
 
     internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
-        private const string EvidenceSql = """
+        private string EvidenceSql => $"""
             SELECT id AS Id, stance AS Stance, remove_time AS RemoveTime
-            FROM evidence WHERE claim_id = @ClaimId AND id IN @Ids
+            FROM evidence WHERE claim_id = @ClaimId AND {db.InList("id", "@Ids")}
             """;
 
         public async Task<Claim> Handle(Command command, CancellationToken ct)

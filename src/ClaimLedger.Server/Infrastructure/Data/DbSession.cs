@@ -17,6 +17,9 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
 
     public DbTransaction? Transaction { get; private set; }
 
+    /// <summary>"<paramref name="expression"/> is one of the array parameter <paramref name="parameter"/>", in this engine's SQL.</summary>
+    public string InList(string expression, string parameter) => dialect.InList(expression, parameter);
+
     private long _writeCounterAtBegin;
 
     public async Task<DbConnection> ConnectionAsync(CancellationToken ct) =>
@@ -119,13 +122,57 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken ct) =>
         (await (await ConnectionAsync(ct)).QueryAsync<T>(Command(sql, param, ct))).AsList();
 
-    /// <summary>Rows one at a time, without buffering the result: for scans whose memory must not grow with the table.</summary>
+    private const int CursorBatch = 256;
+    private int _cursors;
+
+    /// <summary>
+    /// Rows one at a time, without buffering the result: for scans whose memory must not grow with the table. The
+    /// caller may run other statements of this session between rows (as exports do per claim): where the engine's
+    /// connection runs one statement at a time, the rows come through a server-side cursor in batches, inside the
+    /// session's transaction (a read snapshot is begun if there is none, as a cursor lives in a transaction).
+    /// </summary>
     public async IAsyncEnumerable<T> StreamAsync<T>(string sql, object? param, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var connection = await ConnectionAsync(ct);
-        await foreach (var row in connection.QueryUnbufferedAsync<T>(sql, param, Transaction).WithCancellation(ct))
+        var cursor = $"claimledger_stream_{++_cursors}";
+        if (dialect.DeclareCursorSql(cursor, sql) is not { } declare)
         {
-            yield return row;
+            var connection = await ConnectionAsync(ct);
+            await foreach (var row in connection.QueryUnbufferedAsync<T>(sql, param, Transaction).WithCancellation(ct))
+            {
+                yield return row;
+            }
+
+            yield break;
+        }
+
+        await BeginReadSnapshotAsync(ct);
+        await ExecuteAsync(declare, param, ct);
+        try
+        {
+            while (true)
+            {
+                var batch = await QueryAsync<T>(dialect.FetchSql(cursor, CursorBatch), null, ct);
+                foreach (var row in batch)
+                {
+                    yield return row;
+                }
+
+                if (batch.Count < CursorBatch)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                await ExecuteAsync(dialect.CloseCursorSql(cursor), null, CancellationToken.None);
+            }
+            catch (DbException)
+            {
+                // The transaction failed or ended: its cursors are gone with it.
+            }
         }
     }
 

@@ -46,4 +46,25 @@ public interface ISqlDialect
     /// concluded from being the only process, only from the cluster's own coordination (Quartz's, the write lock).
     /// </summary>
     bool SharedByInstances { get; }
+
+    /// <summary>
+    /// "<paramref name="expression"/> is one of the array parameter <paramref name="parameter"/>": SQLite's
+    /// <c>IN @p</c> (Dapper expands the list), PostgreSQL's <c>= ANY(@p)</c> (Npgsql sends one array).
+    /// </summary>
+    string InList(string expression, string parameter);
+
+    /// <summary>
+    /// How a long query is read without holding the connection: null where a connection may run other statements while
+    /// a reader is open (SQLite), so rows stream straight from the reader; otherwise the statement declaring a
+    /// server-side cursor <paramref name="cursor"/> over <paramref name="query"/> (PostgreSQL, whose connection runs one
+    /// statement at a time), read with <see cref="FetchSql"/> in batches between which other statements can run, in the
+    /// same transaction and snapshot.
+    /// </summary>
+    string? DeclareCursorSql(string cursor, string query);
+
+    /// <summary>The next <paramref name="rows"/> rows of a cursor declared with <see cref="DeclareCursorSql"/>.</summary>
+    string FetchSql(string cursor, int rows);
+
+    /// <summary>Closes a cursor declared with <see cref="DeclareCursorSql"/>.</summary>
+    string CloseCursorSql(string cursor);
 }

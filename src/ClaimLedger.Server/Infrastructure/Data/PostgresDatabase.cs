@@ -60,6 +60,14 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
 
     public bool SharedByInstances => true;
 
+    public string InList(string expression, string parameter) => $"{expression} = ANY({parameter})";
+
+    public string? DeclareCursorSql(string cursor, string query) => $"DECLARE {cursor} NO SCROLL CURSOR FOR {query}";
+
+    public string FetchSql(string cursor, int rows) => $"FETCH FORWARD {rows} FROM {cursor}";
+
+    public string CloseCursorSql(string cursor) => $"CLOSE {cursor}";
+
     // Search on PostgreSQL validates its query before it runs (see SearchClaims): the server never sees bad syntax.
     public bool IsFullTextSyntaxError(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.SyntaxError } e && e.MessageText.Contains("tsquery", StringComparison.Ordinal);

@@ -73,10 +73,20 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
 
     public bool SharedByInstances => false;
 
+    public string InList(string expression, string parameter) => $"{expression} IN {parameter}";
+
+    public string? DeclareCursorSql(string cursor, string query) => null; // readers overlap freely on a connection
+
+    public string FetchSql(string cursor, int rows) => throw new NotSupportedException("SQLite streams from its reader.");
+
+    public string CloseCursorSql(string cursor) => throw new NotSupportedException("SQLite streams from its reader.");
+
     public DbTransaction BeginReadSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
 
+    // FTS5's messages for a malformed query ("expected integer" is NEAR's distance: NEAR(a b, 5x)).
     public bool IsFullTextSyntaxError(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 1 } e &&
         (e.Message.Contains("fts5:", StringComparison.Ordinal) || e.Message.Contains("no such column", StringComparison.Ordinal)
-            || e.Message.Contains("unterminated string", StringComparison.Ordinal) || e.Message.Contains("unknown special query", StringComparison.Ordinal));
+            || e.Message.Contains("unterminated string", StringComparison.Ordinal) || e.Message.Contains("unknown special query", StringComparison.Ordinal)
+            || e.Message.Contains("expected integer, got", StringComparison.Ordinal));
 }

@@ -171,6 +171,10 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         };
     }
 
+    /// <summary>INVALID_ARGUMENT with one field violation, as a status to throw where no interceptor runs (request parsing).</summary>
+    internal static RpcException InvalidField(string field, string description) =>
+        ErrorBounds.Fit(Invalid([(field, description)])).ToRpcException();
+
     private static Google.Rpc.Status Invalid(IReadOnlyCollection<(string Field, string Description)> violations)
     {
         var (kept, omitted) = ErrorBounds.Violations(violations);

@@ -160,11 +160,13 @@ internal static class RequestParsing
     public static Marshaller<T> Guard<T>(Marshaller<T> inner, string method, ILogger logger)
     {
         var deserialize = inner.ContextualDeserializer;
+        var checkNul = typeof(T) != typeof(Contracts.V1.ImportClaimsRequest);
         return new Marshaller<T>(inner.ContextualSerializer, context =>
         {
+            T request;
             try
             {
-                return deserialize(context);
+                request = deserialize(context);
             }
             catch (InvalidProtocolBufferException e)
             {
@@ -177,6 +179,15 @@ internal static class RequestParsing
                 logger.LogInformation("The request to {Method} did not parse: {Exception}", method, e.GetType().Name);
                 throw Unparseable(typeof(T));
             }
+
+            // Text holding U+0000 (NulCharacters). An import checks each record as it imports it, so that one bad
+            // record is reported INVALID among the others instead of ending the stream.
+            if (checkNul && request is IMessage message && NulCharacters.Find(message) is { } field)
+            {
+                throw ErrorMappingInterceptor.InvalidField(field, NulCharacters.Description);
+            }
+
+            return request;
         });
     }
 

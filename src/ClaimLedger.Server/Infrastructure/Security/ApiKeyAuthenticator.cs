@@ -15,9 +15,9 @@ public sealed record Principal(string Name, Role Role, string? KeyId);
 /// instance (a NOTIFY sent with the revocation's commit; see Cluster.ClusterEvents). The time to live
 /// (<c>Security:KeyCacheTtl</c>, 5 s) bounds how long a revocation could go unseen if notifications were lost.
 /// </summary>
-public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvider clock, IConfiguration configuration)
+public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvider clock, Microsoft.Extensions.Options.IOptions<SecurityOptions> options)
 {
-    private readonly TimeSpan _cacheTtl = configuration.GetValue("Security:KeyCacheTtl", TimeSpan.FromSeconds(5));
+    private readonly TimeSpan _cacheTtl = options.Value.KeyCacheTtl;
     private readonly ConcurrentDictionary<string, (KeyRow? Row, DateTimeOffset Expires)> _cache = new();
 
     // Bumped by every eviction: a row read before an eviction is not cached after it (it may predate the revocation).
@@ -90,4 +90,13 @@ public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvid
     }
 
     private sealed record KeyRow(string Id, string DisplayName, string Role, string SecretSha256, string? RevokeTime);
+}
+
+/// <summary>The "Security" configuration section.</summary>
+public sealed class SecurityOptions
+{
+    public const string Section = "Security";
+
+    /// <summary>How long a key row is cached; a revocation evicts it at once on every instance (ApiKeyAuthenticator).</summary>
+    public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
 }
