@@ -37,7 +37,12 @@ public sealed class AccessTests(ClaimLedgerServer server) : IClassFixture<ClaimL
         var entry = (await server.Ledger().ListLedgerEntriesAsync(new ListLedgerEntriesRequest { Subject = apiKey.Name })).Entries.ShouldHaveSingleItem();
         entry.Action.ShouldBe("api_key.created");
         entry.Actor.ShouldBe("key-maker");
-        entry.Changes.ShouldBe($"{{\"display_name\":\"erin\",\"key_prefix\":\"{apiKey.KeyPrefix}\",\"role\":\"EDITOR\"}}");
+        // Everything the API shows of the key, and the SHA-256 of its secret (never the secret).
+        var secretSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(created.Key[36..])));
+        entry.Changes.ShouldBe(
+            $"{{\"create_time\":\"{apiKey.CreateTime.ToDateTime():yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}\",\"created_by\":\"key-maker\",\"display_name\":\"erin\"," +
+            $"\"etag\":\"\\\"1\\\"\",\"key_prefix\":\"{apiKey.KeyPrefix}\",\"revoke_time\":null,\"revoked_by\":\"\",\"role\":\"EDITOR\",\"secret_sha256\":\"{secretSha256}\"}}");
+        entry.Changes.ShouldNotContain(created.Key[36..]);
     }
 
     [Fact]
@@ -402,7 +407,13 @@ public sealed class AccessTests(ClaimLedgerServer server) : IClassFixture<ClaimL
         first.Actor.ShouldBe("system:bootstrap");
         first.Subject.ShouldBe($"apiKeys/{key[3..35]}");
         first.PreviousHash.ShouldBe(new string('0', 64));
-        first.Changes.ShouldBe($"{{\"display_name\":\"admin\",\"key_prefix\":\"{key[..11]}\",\"role\":\"ADMIN\"}}");
+        var changes = System.Text.Json.Nodes.JsonNode.Parse(first.Changes)!.AsObject();
+        changes["display_name"]!.GetValue<string>().ShouldBe("admin");
+        changes["key_prefix"]!.GetValue<string>().ShouldBe(key[..11]);
+        changes["role"]!.GetValue<string>().ShouldBe("ADMIN");
+        changes["created_by"]!.GetValue<string>().ShouldBe("system:bootstrap");
+        changes["secret_sha256"]!.GetValue<string>().ShouldBe(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(key[36..]))));
     }
 
     // ---- Helpers ------------------------------------------------------------------------------------------------

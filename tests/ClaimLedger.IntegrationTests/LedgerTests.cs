@@ -617,7 +617,7 @@ public sealed class LedgerTamperTests
     }
 
     [Fact]
-    public async Task RewrittenHistoryWithAllHashesRecomputed_PassesAlone_ButFailsAgainstAnOldDigest()
+    public async Task RewrittenHistoryWithAllHashesRecomputed_IsCaughtByTheRows_AndARewriteOfBothByAnOldDigest()
     {
         await using var server = new ClaimLedgerServer();
         var claims = server.Claims("erin");
@@ -635,6 +635,15 @@ public sealed class LedgerTamperTests
         var recomputed = LedgerDb.RecomputeChainFrom(server.DatabasePath, sequence);
         ((long)recomputed).ShouldBe(LedgerDb.Count(server.DatabasePath) - sequence + 1);
 
+        // The chain is self-consistent again, but the claim's row no longer matches what its entry says.
+        var rowsDisagree = await ledger.VerifyLedgerAsync(new VerifyLedgerRequest());
+        rowsDisagree.Valid.ShouldBeFalse();
+        rowsDisagree.FirstProblem.Kind.ShouldBe(LedgerProblem.Types.Kind.StateMismatch);
+        rowsDisagree.FirstProblem.Subject.ShouldBe(victim.Name);
+        rowsDisagree.FirstProblem.Description.ShouldContain("claimant");
+
+        // Rewriting the row as well makes history and state agree: only an outside digest can tell.
+        LedgerDb.Execute(server.DatabasePath, "UPDATE claims SET claimant = 'Ministry of Forgeries' WHERE id = @S", victim.Name["claims/".Length..]).ShouldBe(1);
         var alone = await ledger.VerifyLedgerAsync(new VerifyLedgerRequest());
         alone.Valid.ShouldBeTrue("a consistently recomputed chain is self-consistent; only an outside digest can tell");
         alone.HeadSequence.ShouldBe(digest.HeadSequence + 2);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using ClaimLedger.Server.Infrastructure.Ledger;
+using ClaimLedger.Transparency;
 
 namespace ClaimLedger.UnitTests.Infrastructure;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Ledger;
+using ClaimLedger.Transparency;
 using Shouldly;
 
 namespace ClaimLedger.UnitTests.Infrastructure;

@@ -21,12 +21,13 @@ public static partial class CreateApiKey
     /// transaction, so several instances starting at once on one database create one first key). Else an empty response.</param>
     public sealed record Command(string DisplayName, Role Role, bool OnlyIfNoKeys = false) : ICommand<CreateApiKeyResponse>
     {
-        public LedgerRecord Ledger(CreateApiKeyResponse result) => new("api_key.created", result.ApiKey.Name, new JsonObject
+        public LedgerRecord Ledger(CreateApiKeyResponse result)
         {
-            ["display_name"] = result.ApiKey.DisplayName,
-            ["role"] = DbEnum.ToDb(result.ApiKey.Role),
-            ["key_prefix"] = result.ApiKey.KeyPrefix,
-        });
+            // The SHA-256 of a 256-bit random secret reveals nothing of it, and makes a swapped secret detectable.
+            var state = Features.Ledger.LedgerPayloads.ApiKeyState(result.ApiKey);
+            state["secret_sha256"] = ApiKeys.SecretSha256Of(result.Key);
+            return new LedgerRecord("api_key.created", result.ApiKey.Name, state);
+        }
     }
 
     public sealed class Validator : AbstractValidator<Command>

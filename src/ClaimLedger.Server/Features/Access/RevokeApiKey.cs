@@ -18,12 +18,7 @@ public static partial class RevokeApiKey
     [Requires(Permission.Administer)]
     public sealed record Command(string Name, string Etag, string RequestId) : ICommand<ApiKey>, IIdempotentCommand
     {
-        public LedgerRecord Ledger(ApiKey result) => new("api_key.revoked", result.Name, new JsonObject
-        {
-            ["display_name"] = result.DisplayName,
-            ["role"] = DbEnum.ToDb(result.Role),
-            ["revoked_by"] = result.RevokedBy,
-        });
+        public LedgerRecord Ledger(ApiKey result) => new("api_key.revoked", result.Name, Features.Ledger.LedgerPayloads.ApiKeyState(result));
     }
 
     public sealed class Validator : AbstractValidator<Command>

@@ -49,7 +49,12 @@ public sealed class BackupWriter(IDatabaseSnapshots snapshots, IOptions<Database
         await using (var copy = await snapshots.OpenCopyAsync(path, ct))
         {
             info.Integrity = await snapshots.IntegrityAsync(copy, ct);
-            info.Ledger = await VerifyLedger.VerifyAsync(copy, ct);
+            // A backup is a SQLite file on either engine (IDatabaseSnapshots).
+            var dialect = new SqliteDatabase(Options.Create(new DatabaseOptions
+            {
+                DataDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!, FileName = Path.GetFileName(path),
+            }));
+            info.Ledger = await VerifyLedger.VerifyAsync(copy, dialect, ct);
             info.Digest = new LedgerDigest { HeadSequence = info.Ledger.HeadSequence, HeadHash = info.Ledger.HeadHash, Time = info.SnapshotTime };
             await using var schema = copy.CreateCommand();
             schema.CommandText = $"SELECT max(script_name) FROM {DatabaseMigrator.JournalTable}";

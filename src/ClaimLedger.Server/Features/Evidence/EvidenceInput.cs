@@ -67,9 +67,14 @@ internal static class EvidenceWriter
             ReviewId = reviewId,
         }, ct);
         // Evidence ends an "unsourced" flag.
-        await db.ExecuteAsync("UPDATE claims SET unsourced_since = NULL WHERE id = @ClaimId AND unsourced_since IS NOT NULL", new { ClaimId = claimId }, ct);
+        if (await db.ExecuteAsync("UPDATE claims SET unsourced_since = NULL WHERE id = @ClaimId AND unsourced_since IS NOT NULL", new { ClaimId = claimId }, ct) > 0)
+        {
+            db.LedgerAdditions.ClaimField(ResourceNames.Claim(claimId), "unsourced_since", null);
+        }
+
         await ClaimTimeline.AppendAsync(db, new ClaimTimeline.Entry(claimId, ClaimEvent.Types.Type.EvidenceAdded, actor, now,
             EvidenceId: id, Detail: $"{DbEnum.ToDb(input.Stance)} from {input.Source}"), ct);
+        db.LedgerAdditions.Evidence(ResourceNames.Evidence(claimId, id), Ledger.LedgerPayloads.EvidenceState(await EvidenceReads.LoadAsync(db, claimId, id, ct)));
         return id;
     }
 

@@ -4,7 +4,10 @@ using ClaimLedger.Server.Infrastructure.Data;
 
 namespace ClaimLedger.Server.Features.History;
 
-/// <summary>Appends to a claim's timeline (claim_events). Rows are never updated or deleted (triggers enforce it).</summary>
+/// <summary>
+/// Appends to a claim's timeline (claim_events). Rows are never updated or deleted (triggers enforce it); each is also
+/// recorded in the command's ledger entry ("events"), with the entry's actor as its actor.
+/// </summary>
 internal static class ClaimTimeline
 {
     private const string AppendSql = """
@@ -12,6 +15,7 @@ internal static class ClaimTimeline
         VALUES (@ClaimId,
                 (SELECT coalesce(max(sequence), 0) + 1 FROM claim_events WHERE claim_id = @ClaimId),
                 @Type, @FromStatus, @ToStatus, @VerdictId, @EvidenceId, @Actor, @Time, @Detail)
+        RETURNING sequence
         """;
 
     public sealed record Entry(
@@ -25,8 +29,9 @@ internal static class ClaimTimeline
         string? EvidenceId = null,
         string Detail = "");
 
-    public static Task AppendAsync(DbSession db, Entry e, CancellationToken ct) =>
-        db.ExecuteAsync(AppendSql, new
+    public static async Task AppendAsync(DbSession db, Entry e, CancellationToken ct)
+    {
+        var sequence = await db.ExecuteScalarAsync<long>(AppendSql, new
         {
             e.ClaimId,
             Type = DbEnum.ToDb(e.Type),
@@ -38,4 +43,8 @@ internal static class ClaimTimeline
             e.Time,
             e.Detail,
         }, ct);
+        db.LedgerAdditions.Event(Ledger.LedgerPayloads.Event(ResourceNames.Claim(e.ClaimId), sequence, e.Type, e.FromStatus, e.ToStatus,
+            e.VerdictId is null ? null : ResourceNames.Verdict(e.ClaimId, e.VerdictId),
+            e.EvidenceId is null ? null : ResourceNames.Evidence(e.ClaimId, e.EvidenceId), e.Time, e.Detail));
+    }
 }

@@ -9,9 +9,11 @@ using ClaimLedger.Server.Infrastructure.Ledger;
 namespace ClaimLedger.Server.Features.Ledger;
 
 /// <summary>
-/// The "changes" object of each kind of ledger entry: the resource's state after the change, as the API shows it.
-/// Every entry about a claim carries its "status" and "verdict", which is what VerifyLedger compares the claims table
-/// against. Decimals (scores) are strings; times are ISO-8601 UTC text (docs/ledger-format.md).
+/// The "changes" object of each kind of ledger entry: the resource's state after the change, every field the API shows
+/// of it (docs/ledger-format.md, "What an entry covers"), so that VerifyLedger can recompute each row of record from the
+/// ledger and catch a direct edit of any readable field. The same functions render a row read back from the database
+/// for that comparison. Decimals (scores) are strings; times are ISO-8601 UTC text with microseconds.
+/// Fields derived from other resources (a claim's review_due_time, from the review policy) are left out.
 /// </summary>
 public static class LedgerPayloads
 {
@@ -32,18 +34,17 @@ public static class LedgerPayloads
                 ["reason"] = DbEnum.ToDb(claim.Retraction.Reason),
                 ["note"] = claim.Retraction.Note,
                 ["duplicate_of"] = claim.Retraction.DuplicateOf,
+                ["actor"] = claim.Retraction.Actor,
+                ["retract_time"] = Time(claim.Retraction.RetractTime),
             },
+            ["create_time"] = Time(claim.CreateTime),
+            ["update_time"] = Time(claim.UpdateTime),
+            ["etag"] = claim.Etag,
+            ["unsourced_since"] = Time(claim.UnsourcedSince),
         };
-        // Added with ClaimReview import; left out when empty, so entries of claims without them stay as before.
-        if (claim.Claimants.Count > 0)
-        {
-            changes["claimants"] = new JsonArray(claim.Claimants.Select(p => (JsonNode?)PublishedReviews.PartyNode(p)).ToArray());
-        }
-
-        if (claim.LanguageOrigin != LanguageOrigin.Unspecified)
-        {
-            changes["language_origin"] = DbEnum.ToDb(claim.LanguageOrigin);
-        }
+        // Added with ClaimReview import (entries written before it lack them).
+        changes["claimants"] = new JsonArray(claim.Claimants.Select(p => (JsonNode?)PublishedReviews.PartyNode(p)).ToArray());
+        changes["language_origin"] = DbEnum.ToDbOrNull(claim.LanguageOrigin);
 
         foreach (var (key, value) in extra ?? [])
         {
@@ -53,7 +54,10 @@ public static class LedgerPayloads
         return new LedgerRecord(action, claim.Name, changes);
     }
 
-    public static LedgerRecord ForSource(string action, Source s) => new(action, s.Name, new JsonObject
+    public static LedgerRecord ForSource(string action, Source s) => new(action, s.Name, SourceState(s));
+
+    /// <summary>A source: what source entries carry, and each source an import registered (created_sources).</summary>
+    public static JsonObject SourceState(Source s) => new()
     {
         ["url"] = s.Url,
         ["canonical_url"] = s.CanonicalUrl,
@@ -66,12 +70,25 @@ public static class LedgerPayloads
         ["content_sha256"] = s.ContentSha256,
         ["archive_url"] = s.ArchiveUrl,
         ["reliability"] = DbEnum.ToDbOrNull(s.Reliability),
-    });
+        ["create_time"] = Time(s.CreateTime),
+        ["update_time"] = Time(s.UpdateTime),
+        ["etag"] = s.Etag,
+        ["health"] = DbEnum.ToDb(s.Health),
+        ["last_check_time"] = Time(s.LastCheckTime),
+        ["last_http_status"] = s.LastHttpStatus,
+        ["final_url"] = s.FinalUrl,
+        ["last_content_sha256"] = s.LastContentSha256,
+        ["consecutive_failures"] = s.ConsecutiveFailures,
+    };
 
-    public static LedgerRecord ForEvidence(string action, Contracts.V1.Evidence e)
+    public static LedgerRecord ForEvidence(string action, Contracts.V1.Evidence e) => new(action, e.Name, EvidenceState(e));
+
+    /// <summary>An evidence item: what evidence entries carry, and each item a claim entry created with the claim.</summary>
+    public static JsonObject EvidenceState(Contracts.V1.Evidence e)
     {
         var changes = new JsonObject
         {
+            ["name"] = e.Name,
             ["source"] = e.Source,
             ["stance"] = DbEnum.ToDb(e.Stance),
             ["excerpt"] = e.Excerpt,
@@ -79,14 +96,65 @@ public static class LedgerPayloads
             ["credibility"] = DbEnum.ToDbOrNull(e.Credibility),
             ["source_content_sha256"] = e.SourceContentSha256,
             ["removed"] = e.RemoveTime is not null,
+            ["added_by"] = e.AddedBy,
+            ["create_time"] = Time(e.CreateTime),
+            ["remove_time"] = Time(e.RemoveTime),
+            ["etag"] = e.Etag,
         };
         if (e.Review is not null)
         {
             changes["review"] = PublishedReviews.LedgerNode(e.Review);
         }
 
-        return new LedgerRecord(action, e.Name, changes);
+        return changes;
     }
+
+    /// <summary>The review policy.</summary>
+    public static JsonObject ReviewPolicyState(ReviewPolicy p)
+    {
+        var topics = new JsonObject();
+        foreach (var (topic, interval) in p.TopicReviewIntervals.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            topics[topic] = interval.Seconds;
+        }
+
+        return new JsonObject
+        {
+            ["default_review_interval_seconds"] = p.DefaultReviewInterval.Seconds,
+            ["unsourced_after_seconds"] = p.UnsourcedAfter.Seconds,
+            ["topic_review_intervals"] = topics,
+            ["update_time"] = Time(p.UpdateTime),
+            ["etag"] = p.Etag,
+        };
+    }
+
+    /// <summary>An API key (never its secret).</summary>
+    public static JsonObject ApiKeyState(ApiKey k) => new()
+    {
+        ["display_name"] = k.DisplayName,
+        ["role"] = DbEnum.ToDb(k.Role),
+        ["key_prefix"] = k.KeyPrefix,
+        ["create_time"] = Time(k.CreateTime),
+        ["created_by"] = k.CreatedBy,
+        ["revoke_time"] = Time(k.RevokeTime),
+        ["revoked_by"] = k.RevokedBy,
+        ["etag"] = k.Etag,
+    };
+
+    /// <summary>An event of a claim's timeline, as the command that appended it records it (its actor is the entry's).</summary>
+    public static JsonObject Event(string claim, long sequence, ClaimEvent.Types.Type type, ClaimStatus from, ClaimStatus to, string? verdict, string? evidence,
+        string time, string detail) => new()
+    {
+        ["claim"] = claim,
+        ["sequence"] = sequence,
+        ["type"] = DbEnum.ToDb(type),
+        ["from_status"] = DbEnum.ToDbOrNull(from),
+        ["to_status"] = DbEnum.ToDbOrNull(to),
+        ["verdict"] = verdict,
+        ["evidence"] = evidence,
+        ["time"] = time,
+        ["detail"] = detail,
+    };
 
     /// <summary>Evidence as a command received it (before it has a name): CreateClaim's and ImportClaims' entries.</summary>
     public static JsonObject EvidenceInput(string source, Stance stance, string excerpt, string locator, PublishedReview? review)
@@ -116,6 +184,7 @@ public static class LedgerPayloads
             ["reviewer"] = v.Reviewer,
             ["evidence"] = new JsonArray(v.Evidence.Select(e => (JsonNode?)e).ToArray()),
             ["original_rating"] = v.OriginalRating,
+            ["create_time"] = Time(v.CreateTime),
         };
         if (v.PublishedReview is not null)
         {

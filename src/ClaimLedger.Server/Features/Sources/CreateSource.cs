@@ -70,8 +70,11 @@ public static class CreateSource
         public async Task<Source> Handle(Command command, CancellationToken ct) =>
             (await FindOrCreateAsync(db, command, DbTime.ToDb(clock.GetUtcNow()), ct)).ToSource();
 
-        /// <summary>The source registered under the command's canonical URL (or content hash), else a new one. Also used by imports.</summary>
-        internal static async Task<SourceRow> FindOrCreateAsync(DbSession db, Command command, string now, CancellationToken ct)
+        /// <summary>
+        /// The source registered under the command's canonical URL (or content hash), else a new one. Also used by
+        /// imports, which record a source they create in their own ledger entry (<paramref name="inPassing"/>).
+        /// </summary>
+        internal static async Task<SourceRow> FindOrCreateAsync(DbSession db, Command command, string now, CancellationToken ct, bool inPassing = false)
         {
             string? canonical = null;
             if (command.Url.Length > 0)
@@ -106,7 +109,13 @@ public static class CreateSource
                 Reliability = DbEnum.ToDbOrNull(command.Reliability),
                 Now = now,
             }, ct);
-            return await SourceReads.RowAsync(db, id, ct);
+            var created = await SourceReads.RowAsync(db, id, ct);
+            if (inPassing)
+            {
+                db.LedgerAdditions.Source(ResourceNames.Source(id), Ledger.LedgerPayloads.SourceState(created.ToSource()));
+            }
+
+            return created;
         }
     }
 }

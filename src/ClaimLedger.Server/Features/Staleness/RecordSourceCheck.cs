@@ -26,11 +26,6 @@ public static class RecordSourceCheck
         public LedgerRecord Ledger(Source result)
         {
             var record = LedgerPayloads.ForSource("source.checked", result);
-            record.Changes["health"] = DbEnum.ToDb(result.Health);
-            record.Changes["last_http_status"] = result.LastHttpStatus;
-            record.Changes["final_url"] = result.FinalUrl;
-            record.Changes["last_content_sha256"] = result.LastContentSha256;
-            record.Changes["consecutive_failures"] = result.ConsecutiveFailures;
             record.Changes["run"] = RunId.Length > 0 ? StalenessRuns.Name(RunId) : "";
             return record;
         }

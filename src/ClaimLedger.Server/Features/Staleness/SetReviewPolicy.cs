@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Claims;
+using ClaimLedger.Server.Features.Ledger;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
@@ -20,21 +21,7 @@ public static class SetReviewPolicy
     public sealed record Command(long DefaultReviewIntervalSeconds, IReadOnlyDictionary<string, long> TopicReviewIntervals, long UnsourcedAfterSeconds,
         string Etag, string RequestId) : ICommand<ReviewPolicy>, IIdempotentCommand
     {
-        public LedgerRecord Ledger(ReviewPolicy result)
-        {
-            var topics = new JsonObject();
-            foreach (var (topic, interval) in result.TopicReviewIntervals.OrderBy(t => t.Key, StringComparer.Ordinal))
-            {
-                topics[topic] = interval.Seconds;
-            }
-
-            return new LedgerRecord("review_policy.set", result.Name, new JsonObject
-            {
-                ["default_review_interval_seconds"] = result.DefaultReviewInterval.Seconds,
-                ["unsourced_after_seconds"] = result.UnsourcedAfter.Seconds,
-                ["topic_review_intervals"] = topics,
-            });
-        }
+        public LedgerRecord Ledger(ReviewPolicy result) => new("review_policy.set", result.Name, LedgerPayloads.ReviewPolicyState(result));
     }
 
     public sealed class Validator : AbstractValidator<Command>

@@ -277,7 +277,7 @@ public static class ImportClaim
                         new ValidationFailure(f.PropertyName.Replace("source.", $"record.sources[{i}].", StringComparison.Ordinal), f.ErrorMessage)));
                 }
 
-                sourceIds[s] = (await CreateSource.Handler.FindOrCreateAsync(db, create, now, ct)).Id;
+                sourceIds[s] = (await CreateSource.Handler.FindOrCreateAsync(db, create, now, ct, inPassing: true)).Id;
             }
 
             return sourceIds;

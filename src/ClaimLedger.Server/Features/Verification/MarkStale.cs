@@ -33,6 +33,7 @@ public static class MarkStale
                 ["source"] = f.SourceId.Length > 0 ? ResourceNames.Source(f.SourceId) : "",
                 ["evidence"] = f.EvidenceId.Length > 0 ? ResourceNames.Evidence(result.Name["claims/".Length..], f.EvidenceId) : "",
                 ["detail"] = f.Detail,
+                ["time"] = result.UpdateTime is null ? null : DbTime.ToDb(result.UpdateTime.ToDateTimeOffset()),
             }).ToArray()),
         });
     }

@@ -2,6 +2,7 @@ using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
 using ClaimLedger.Server.Infrastructure.Security;
+using ClaimLedger.Transparency;
 using MediatR;
 
 namespace ClaimLedger.Server.Infrastructure.Behaviors;
@@ -29,13 +30,16 @@ public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurr
             return await next();
         }
 
+        session.LedgerAdditions.Clear();
         var response = await next();
         if (!await session.HasWrittenAsync(cancellationToken))
         {
+            session.LedgerAdditions.Clear();
             return response;
         }
 
         var record = command.Ledger(response);
+        session.LedgerAdditions.ApplyTo(record.Subject, record.Changes);
         var head = await session.QuerySingleOrDefaultAsync<Head>(HeadSql, null, cancellationToken);
         var sequence = (head?.Sequence ?? 0) + 1;
         var previous = head?.EntryHash ?? LedgerChain.GenesisHash;

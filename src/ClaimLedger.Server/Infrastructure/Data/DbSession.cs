@@ -10,6 +10,9 @@ namespace ClaimLedger.Server.Infrastructure.Data;
 /// </summary>
 public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect) : IAsyncDisposable
 {
+    // Handlers map snake_case columns to properties; set here too for sessions made outside the host (DbSession.Borrow).
+    static DbSession() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
     private readonly List<Func<object?, CancellationToken, Task>> _beforeCommit = [];
     private readonly List<Action> _afterCommit = [];
     private DbConnection? _connection;
@@ -21,6 +24,26 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
     public string InList(string expression, string parameter) => dialect.InList(expression, parameter);
 
     private long _writeCounterAtBegin;
+
+    /// <summary>
+    /// What the shared writers add to the current command's ledger entry besides its subject's state (LedgerBehavior
+    /// takes them): the claim timeline events it appended, resources it created in passing (evidence with a claim,
+    /// sources of an import), and fields of a claim it changed as a side effect. So every row of record a command
+    /// writes is in its entry (docs/ledger-format.md, "What an entry covers").
+    /// </summary>
+    public LedgerAdditions LedgerAdditions { get; } = new();
+
+    /// <summary>
+    /// A session over a connection the caller opened and keeps (another database: a backup being checked, a database
+    /// just moved), so the handlers' reading code can run on it. Disposing the session leaves the connection open.
+    /// </summary>
+    public static DbSession Borrow(DbConnection connection, ISqlDialect dialect) => new(new NoConnections(), dialect) { _enlisted = connection };
+
+    private sealed class NoConnections : IDbConnectionFactory
+    {
+        public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("A borrowed session reads only on the connection it was given.");
+    }
 
     public async Task<DbConnection> ConnectionAsync(CancellationToken ct) =>
         _enlisted ?? (_connection ??= await factory.OpenAsync(ct));
@@ -201,4 +224,78 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
 
     private CommandDefinition Command(string sql, object? param, CancellationToken ct) =>
         new(sql, param, Transaction, cancellationToken: ct);
+}
+
+/// <summary>See <see cref="DbSession.LedgerAdditions"/>.</summary>
+public sealed class LedgerAdditions
+{
+    private readonly List<System.Text.Json.Nodes.JsonObject> _events = [];
+    private readonly List<(string Name, System.Text.Json.Nodes.JsonObject State)> _evidence = [];
+    private readonly List<(string Name, System.Text.Json.Nodes.JsonObject State)> _sources = [];
+    private readonly Dictionary<string, System.Text.Json.Nodes.JsonObject> _claimFields = new(StringComparer.Ordinal);
+
+    /// <summary>An event appended to a claim's timeline.</summary>
+    public void Event(System.Text.Json.Nodes.JsonObject e) => _events.Add(e);
+
+    /// <summary>Evidence created by the command (its full state).</summary>
+    public void Evidence(string name, System.Text.Json.Nodes.JsonObject state) => _evidence.Add((name, state));
+
+    /// <summary>A source the command created in passing (its full state).</summary>
+    public void Source(string name, System.Text.Json.Nodes.JsonObject state)
+    {
+        state["name"] = name;
+        _sources.Add((name, state));
+    }
+
+    /// <summary>A field of a claim the command changed as a side effect (e.g. evidence ending its unsourced flag).</summary>
+    public void ClaimField(string claim, string field, System.Text.Json.Nodes.JsonNode? value)
+    {
+        if (!_claimFields.TryGetValue(claim, out var fields))
+        {
+            _claimFields[claim] = fields = new System.Text.Json.Nodes.JsonObject { ["name"] = claim };
+        }
+
+        fields[field] = value;
+    }
+
+    /// <summary>Forgets everything (a command begins).</summary>
+    public void Clear()
+    {
+        _events.Clear();
+        _evidence.Clear();
+        _sources.Clear();
+        _claimFields.Clear();
+    }
+
+    /// <summary>
+    /// Adds what was recorded to an entry's changes about <paramref name="subject"/>, then forgets it: "events";
+    /// "evidence" (replacing the command's own list of evidence inputs) for evidence other than the subject;
+    /// "created_sources"; and "claim" with the side-effect fields of the subject's claim (not when the subject is that
+    /// claim: its state is the entry itself).
+    /// </summary>
+    public void ApplyTo(string subject, System.Text.Json.Nodes.JsonObject changes)
+    {
+        if (_events.Count > 0)
+        {
+            changes["events"] = new System.Text.Json.Nodes.JsonArray([.. _events]);
+        }
+
+        var evidence = _evidence.Where(e => e.Name != subject).Select(e => (System.Text.Json.Nodes.JsonNode?)e.State).ToArray();
+        if (evidence.Length > 0)
+        {
+            changes["evidence"] = new System.Text.Json.Nodes.JsonArray(evidence);
+        }
+
+        if (_sources.Count > 0)
+        {
+            changes["created_sources"] = new System.Text.Json.Nodes.JsonArray([.. _sources.Select(s => (System.Text.Json.Nodes.JsonNode?)s.State)]);
+        }
+
+        foreach (var (claim, fields) in _claimFields.Where(c => c.Key != subject))
+        {
+            changes["claim"] = fields;
+        }
+
+        Clear();
+    }
 }

@@ -72,7 +72,7 @@ public static class SqliteToPostgres
             await transaction.CommitAsync(ct);
         }
 
-        var verification = await VerifyLedger.VerifyAsync(to, ct);
+        var verification = await VerifyLedger.VerifyAsync(to, target, ct);
         await output.WriteLineAsync(verification.Valid
             ? $"ledger valid on PostgreSQL: {verification.EntriesChecked:N0} entries and {verification.ClaimsChecked:N0} claims checked; head {verification.HeadSequence} {verification.HeadHash}"
             : $"error: the ledger does not verify on PostgreSQL: {verification.FirstProblem?.Description}");

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using ClaimLedger.Transparency;
 
 namespace ClaimLedger.Server.Infrastructure.Ledger;
 

@@ -32,6 +32,9 @@ public static partial class ApiKeys
     public static bool SecretMatches(string secret, string storedSha256Hex) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(secret)), Convert.FromHexString(storedSha256Hex));
 
+    /// <summary>The stored SHA-256 of a key's secret (hex), as the ledger records it; "" for a malformed key.</summary>
+    public static string SecretSha256Of(string key) => TryParse(key, out _, out var secret) ? Sha256Hex(secret) : "";
+
     private static string Sha256Hex(string secret) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(secret)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

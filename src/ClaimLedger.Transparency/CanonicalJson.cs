@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace ClaimLedger.Server.Infrastructure.Ledger;
+namespace ClaimLedger.Transparency;
 
 /// <summary>
 /// RFC 8785 (JSON Canonicalization Scheme) for the values the ledger uses: objects, arrays, strings, booleans, null
@@ -16,8 +16,12 @@ public static class CanonicalJson
 {
     private const long MaxSafeInteger = 9_007_199_254_740_991;
 
+    /// <summary>The canonical text of <paramref name="node"/>, UTF-8 encoded.</summary>
+    /// <exception cref="ArgumentException">A non-integer number, an integer beyond ±(2^53 − 1), or a lone surrogate.</exception>
     public static byte[] Serialize(JsonNode? node) => Encoding.UTF8.GetBytes(ToText(node));
 
+    /// <summary>The canonical text of <paramref name="node"/>.</summary>
+    /// <exception cref="ArgumentException">A non-integer number, an integer beyond ±(2^53 − 1), or a lone surrogate.</exception>
     public static string ToText(JsonNode? node)
     {
         var builder = new StringBuilder();
