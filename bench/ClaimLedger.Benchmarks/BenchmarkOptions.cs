@@ -3,6 +3,13 @@ using System.Globalization;
 
 namespace ClaimLedger.Benchmarks;
 
+/// <summary>The database engine under the server.</summary>
+public enum DatabaseEngine
+{
+    Sqlite,
+    PostgreSql,
+}
+
 /// <summary>What one benchmark run does; parsed from the command line (see bench/README.md).</summary>
 public sealed record BenchmarkOptions(
     IReadOnlyList<long> Sizes,
@@ -13,7 +20,10 @@ public sealed record BenchmarkOptions(
     int Seed,
     bool SkipBuild,
     bool LoadAllowDuplicates,
-    int ShowDataset)
+    int ShowDataset,
+    DatabaseEngine Database = DatabaseEngine.Sqlite,
+    int Instances = 1,
+    IReadOnlyList<KeyValuePair<string, string>>? PostgresSettings = null)
 {
     /// <summary>Warm-up before each measured RPC phase: a fifth of the phase, between 0.5 and 2 seconds.</summary>
     public TimeSpan Warmup => TimeSpan.FromSeconds(Math.Clamp(Duration.TotalSeconds / 5, 0.5, 2));
@@ -29,7 +39,7 @@ public sealed record BenchmarkOptions(
         var duration = new Option<double>("--duration") { Description = "Seconds per measured RPC phase (after a short warm-up)", DefaultValueFactory = _ => 10 };
         var ceilingDuration = new Option<double>("--ceiling-duration")
         {
-            Description = "Seconds per storage-ceiling measurement (raw SQLite inserts)",
+            Description = "Seconds per ceiling measurement (raw inserts into the same engine; pgbench on PostgreSQL)",
             DefaultValueFactory = _ => 5,
         };
         var output = new Option<string>("--out") { Description = "Directory for benchmark-<UTC time>.md and .json", DefaultValueFactory = _ => Path.Combine("bench", "results") };
@@ -44,6 +54,22 @@ public sealed record BenchmarkOptions(
         {
             Description = "Print this many generated claims with statistics of the generator, and exit (no server)",
         };
+        var database = new Option<string>("--database")
+        {
+            Description = "Engine: sqlite (one server on a SQLite file) or postgresql (a PostgreSQL 15 server the benchmark starts itself)",
+            DefaultValueFactory = _ => "sqlite",
+        };
+        database.AcceptOnlyFromAmong("sqlite", "postgresql");
+        var instances = new Option<int>("--instances")
+        {
+            Description = "Server processes on the one database, clients spread round-robin over them (more than 1 needs --database postgresql)",
+            DefaultValueFactory = _ => 1,
+        };
+        var postgresSettings = new Option<string[]>("--pg-setting")
+        {
+            Description = "A PostgreSQL setting for the benchmark's server, name=value (repeatable; overrides the defaults, e.g. shared_buffers=2GB)",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
         var root = new RootCommand("""
             ClaimLedger end-to-end benchmark: starts the server (Release) on a fresh database, grows a realistic dataset
@@ -51,11 +77,13 @@ public sealed record BenchmarkOptions(
 
             Example:
               dotnet run -c Release --project bench/ClaimLedger.Benchmarks -- --sizes 2000,5000 --duration 3
+              dotnet run -c Release --project bench/ClaimLedger.Benchmarks -- --sizes 2000 --duration 3 --database postgresql --instances 2
             """)
         {
-            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset,
+            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset, database, instances, postgresSettings,
         };
 
+        root.Subcommands.Add(BuildCompareCommand());
         root.SetAction(async (parse, ct) =>
         {
             BenchmarkOptions options;
@@ -70,7 +98,11 @@ public sealed record BenchmarkOptions(
                     parse.GetValue(seed),
                     parse.GetValue(skipBuild),
                     parse.GetValue(loadAllowDuplicates),
-                    parse.GetValue(showDataset));
+                    parse.GetValue(showDataset),
+                    ParseDatabase(parse.GetValue(database)!),
+                    Positive(parse.GetValue(instances), "--instances"),
+                    ParsePostgresSettings(parse.GetValue(postgresSettings) ?? []));
+                options.Validate();
             }
             catch (FormatException e)
             {
@@ -81,6 +113,76 @@ public sealed record BenchmarkOptions(
             return await run(options, ct);
         });
         return root;
+    }
+
+    /// <summary><c>compare a.json b.json …</c>: the reports of several runs side by side, as one Markdown table.</summary>
+    private static Command BuildCompareCommand()
+    {
+        var reports = new Argument<string[]>("reports")
+        {
+            Description = "JSON reports of earlier runs (e.g. SQLite, PostgreSQL with 1 instance, with 2), in the order of the columns",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var sizes = new Option<string>("--sizes") { Description = "Only these dataset sizes (e.g. 100k,1M); all by default" };
+        var compare = new Command("compare", "Print the reports of several runs side by side as one Markdown table (a column per run and size)")
+        {
+            reports, sizes,
+        };
+        compare.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var only = parse.GetValue(sizes) is { Length: > 0 } text ? ParseSizes(text) : null;
+                await Console.Out.WriteAsync(Reporting.Comparison.Render(parse.GetValue(reports)!, only).AsMemory(), ct);
+                return 0;
+            }
+            catch (Exception e) when (e is FormatException or IOException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return compare;
+    }
+
+    /// <summary>Combinations the benchmark cannot run, refused before anything starts.</summary>
+    private void Validate()
+    {
+        if (Instances > 1 && Database != DatabaseEngine.PostgreSql)
+        {
+            throw new FormatException(
+                $"--instances {Instances} needs --database postgresql: a SQLite database belongs to one server process (several instances share a PostgreSQL database, ADR 19).");
+        }
+
+        if (PostgresSettings is { Count: > 0 } && Database != DatabaseEngine.PostgreSql)
+        {
+            throw new FormatException("--pg-setting applies to --database postgresql only.");
+        }
+    }
+
+    private static DatabaseEngine ParseDatabase(string text) => text switch
+    {
+        "sqlite" => DatabaseEngine.Sqlite,
+        "postgresql" => DatabaseEngine.PostgreSql,
+        _ => throw new FormatException($"--database: \"{text}\" is neither sqlite nor postgresql."),
+    };
+
+    private static List<KeyValuePair<string, string>> ParsePostgresSettings(IEnumerable<string> settings)
+    {
+        var parsed = new List<KeyValuePair<string, string>>();
+        foreach (var setting in settings)
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? setting[..equals].Trim() : "";
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
+            {
+                throw new FormatException($"--pg-setting: \"{setting}\" is not name=value (e.g. shared_buffers=2GB).");
+            }
+
+            parsed.Add(new(name, setting[(equals + 1)..].Trim()));
+        }
+
+        return parsed;
     }
 
     private static List<long> ParseSizes(string text)

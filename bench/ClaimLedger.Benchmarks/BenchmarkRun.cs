@@ -7,12 +7,15 @@ using ClaimLedger.Benchmarks.Server;
 namespace ClaimLedger.Benchmarks;
 
 /// <summary>
-/// One benchmark run against a started server: the source pool, then for each size the dataset grown to it and every
-/// phase measured, with the ceilings measured right after on the same data.
+/// One benchmark run against started servers: the source pool, then for each size the dataset grown to it and every
+/// phase measured, with the ceilings measured right after on the same data. With several instances, client i talks to
+/// instance i mod N only (its channel is to that instance); the admin calls (staleness sweep, audit report,
+/// VerifyLedger) go through client 0, so to instance 0.
 /// </summary>
-public sealed class BenchmarkRun(BenchmarkOptions options, ServerProcess server, string apiKey, string repoRoot, TextWriter log)
+public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances servers, string apiKey, string repoRoot, TextWriter log)
 {
     private const int MaxVerdictPool = 300_000;
+    private const string CeilingDatabase = "claimledger_ceiling";
 
     private readonly List<SizeResult> _sizes = [];
     private double _lastVerdictRate;
@@ -30,15 +33,17 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerProcess server,
     {
         var generator = new DatasetGenerator(options.Seed);
         var state = new DatasetState(generator, runStart.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture));
-        var clients = Enumerable.Range(0, options.Clients).Select(i => new BenchClient(i, server.Url, apiKey, options.Seed)).ToList();
+        var instances = servers.Instances;
+        var clients = Enumerable.Range(0, options.Clients).Select(i => new BenchClient(i, instances[i % instances.Count].Url, apiKey, options.Seed)).ToList();
         try
         {
+            var pgbench = servers.Postgres is { } postgres ? await PgBenchCeiling.InitializeAsync(postgres, log, ct) : null;
             var workloads = new Workloads(clients, state, options.Warmup, options.Duration, Log);
             await workloads.CreateSourcesAsync(ct);
-            using var storage = StorageCeiling.Create(Path.Combine(server.DataDirectory, "ceiling.db"), Path.Combine(repoRoot, "migrations", "sqlite"), generator);
+            using var storage = await CreateStorageCeilingAsync(generator, ct);
             foreach (var size in options.Sizes)
             {
-                _sizes.Add(await MeasureSizeAsync(size, state, workloads, storage, runStart, ct));
+                _sizes.Add(await MeasureSizeAsync(size, state, workloads, storage, pgbench, runStart, ct));
             }
         }
         finally
@@ -56,7 +61,8 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerProcess server,
     /// and the ceilings run first, at the size just loaded; the write phases (CreateClaim, SubmitVerdict and its pool)
     /// run last, because they add claims, which then count toward the next size.
     /// </summary>
-    private async Task<SizeResult> MeasureSizeAsync(long size, DatasetState state, Workloads w, StorageCeiling storage, DateTimeOffset runStart, CancellationToken ct)
+    private async Task<SizeResult> MeasureSizeAsync(long size, DatasetState state, Workloads w, StorageCeiling storage, PgBenchCeiling? pgbench,
+        DateTimeOffset runStart, CancellationToken ct)
     {
         Log("");
         Log($"== {size:N0} claims");
@@ -84,7 +90,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerProcess server,
                 $"{staleness.ErrorCount} errors: {string.Join("; ", staleness.Errors)}");
         }
 
-        var report = await w.AuditReportAsync(server, runStart, ct);
+        var report = await w.AuditReportAsync(servers.First, runStart, ct);
         Log($"HTML audit report: {report.Bytes / 1e6:N1} MB in {report.Seconds:0.00} s; server RSS {Mb(report.RssBeforeBytes)} before, " +
             $"max {Mb(report.RssMaxDuringBytes)} during, {Mb(report.RssAfterBytes)} after ({report.RssSamples} samples)");
         if (report.Error is not null)
@@ -100,7 +106,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerProcess server,
         }
 
         EnsureServerAlive();
-        var hashing = await Task.Run(() => LedgerHashCeiling.Measure(server.DatabasePath, ct), ct);
+        var hashing = await Task.Run(() => LedgerHashCeiling.Measure(servers.OpenableDatabaseConnection(), ct), ct);
         Log($"Ledger hash ceiling: {hashing.Entries:N0} entries, {hashing.EntriesPerSecond:N0} entries/s ({hashing.MegabytesPerSecond:N0} MB/s), " +
             $"read in {hashing.ReadSeconds:0.00} s, {hashing.Mismatches} mismatches");
         if (hashing.Mismatches > 0)
@@ -112,16 +118,33 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerProcess server,
         var create = Checked(await w.CreateClaimAsync(ct));
         var verdicts = await SubmitVerdictsAsync(w, ct);
         var atEnd = TrackMemory();
+        var databaseBytes = await DatabaseBytesAsync(ct);
+
+        // PostgreSQL's own write floor, against the same server, at the same client count; before the storage ceiling,
+        // which adds a database as large as the service's.
+        PgBenchResult? pgbenchResult = null;
+        if (pgbench is not null)
+        {
+            pgbenchResult = await pgbench.MeasureAsync(options.Clients, options.CeilingDuration, ct);
+            Log($"pgbench {pgbenchResult.Script} at {pgbenchResult.Clients} clients ({pgbenchResult.Threads} threads, scale {pgbenchResult.Scale}, " +
+                $"{pgbenchResult.QueryMode} protocol): {pgbenchResult.TransactionsPerSecond:N0} tps, p50 {pgbenchResult.P50Ms:0.00} ms  " +
+                $"p95 {pgbenchResult.P95Ms:0.00} ms  p99 {pgbenchResult.P99Ms:0.00} ms, {pgbenchResult.FailedTransactions} failed");
+            if (pgbenchResult.FailedTransactions > 0)
+            {
+                Problem($"{size:N0}: pgbench had {pgbenchResult.FailedTransactions:N0} failed transactions");
+            }
+        }
 
         // Last: growing the ceiling file to the dataset's size writes as much again, which pushes the server's own
         // database out of the OS page cache and would slow the server's phases measured after it.
         var storageResult = await Task.Run(() => MeasureStorage(storage, claimsBeforeWrites, ct), ct);
-        Log($"Storage: one txn per claim {storageResult.PerClaimPerSecond:N0} claims/s, one txn per {storageResult.BatchSize} " +
-            $"{storageResult.BatchedPerSecond:N0} claims/s (file of {storageResult.DatabaseClaims:N0} claims; grown in {storageResult.FillSeconds:0.0} s)");
+        Log($"Storage ({storageResult.Engine}): one txn per claim {storageResult.PerClaimPerSecond:N0} claims/s, one txn per {storageResult.BatchSize} " +
+            $"{storageResult.BatchedPerSecond:N0} claims/s ({(storage.Engine == "SQLite" ? "file" : "database")} of {storageResult.DatabaseClaims:N0} claims; grown in {storageResult.FillSeconds:0.0} s)");
 
-        Log($"Server memory: RSS {Mb(atEnd?.RssBytes ?? 0)}, peak {Mb(atEnd?.PeakRssBytes ?? 0)}");
+        Log($"Server memory: RSS {Mb(atEnd?.RssBytes ?? 0)}, peak {Mb(atEnd?.PeakRssBytes ?? 0)}" +
+            (atEnd?.Instances is { Count: > 1 } each ? $" (sums; per instance: {string.Join(", ", each.Select(i => $"{i.Instance}: {Mb(i.RssBytes)}, peak {Mb(i.PeakRssBytes)}"))})" : ""));
         return new SizeResult(size, claimsAtStart, claimsAtStart + load.Calls, claimsBeforeWrites, state.ClaimCount, load, ping, create, get, list, listTopic, listStatus, search, searchLight, verdicts, staleness,
-            report, verify, hashing, storageResult, afterLoad, atEnd);
+            report, verify, hashing, storageResult, afterLoad, atEnd, pgbenchResult, databaseBytes);
     }
 
     /// <summary>
@@ -158,7 +181,33 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerProcess server,
         var (perClaim, perClaimSeconds) = storage.Measure(options.CeilingDuration, 1, ct);
         var (batched, batchedSeconds) = storage.Measure(options.CeilingDuration, StorageCeiling.BatchSize, ct);
         return new StorageCeilingResult(storage.Claims, fill, perClaim, perClaimSeconds, perClaim / perClaimSeconds, batched, batchedSeconds,
-            batched / batchedSeconds, StorageCeiling.BatchSize);
+            batched / batchedSeconds, StorageCeiling.BatchSize, storage.Description, storage.Engine);
+    }
+
+    /// <summary>
+    /// The raw-storage floor and ceiling in the engine under test: a SQLite file beside the server's, or a database of
+    /// the same PostgreSQL server.
+    /// </summary>
+    private async Task<StorageCeiling> CreateStorageCeilingAsync(DatasetGenerator generator, CancellationToken ct)
+    {
+        if (servers.Postgres is not { } postgres)
+        {
+            return StorageCeiling.Create(Path.Combine(servers.First.DataDirectory, "ceiling.db"), Path.Combine(repoRoot, "migrations", "sqlite"), generator);
+        }
+
+        await postgres.CreateDatabaseAsync(CeilingDatabase, ct);
+        return await Task.Run(() => StorageCeiling.CreatePostgres(postgres.ConnectionString(CeilingDatabase), Path.Combine(repoRoot, "migrations", "postgresql"), generator), ct);
+    }
+
+    private async Task<long?> DatabaseBytesAsync(CancellationToken ct)
+    {
+        if (servers.Postgres is { } postgres)
+        {
+            return await postgres.DatabaseSizeAsync(PostgresServer.ServiceDatabase, ct);
+        }
+
+        var file = servers.First.DatabasePath;
+        return new[] { file, file + "-wal" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
     }
 
     private PhaseResult Checked(PhaseResult result)
@@ -188,22 +237,26 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerProcess server,
 
     private void EnsureServerAlive()
     {
-        if (server.HasExited)
+        if (servers.AnyExited)
         {
-            throw new BenchmarkFailedException($"The server exited during the run:{Environment.NewLine}{server.RecentOutput()}");
+            throw new BenchmarkFailedException($"{(servers.Instances.Count > 1 ? "An instance" : "The server")} exited during the run:{Environment.NewLine}{servers.ExitedOutput()}");
         }
     }
 
+    /// <summary>Each instance's memory and their sums; null if any instance's cannot be read.</summary>
     private MemoryFacts? TrackMemory()
     {
-        if (server.Memory() is not { } memory)
+        var each = servers.Memory();
+        if (each.Count == 0 || each.Any(m => m is null))
         {
             return null;
         }
 
+        var instances = each.Select((m, i) => new InstanceMemory(i, servers.Instances[i].Pid, m!.RssBytes, m.PeakRssBytes)).ToList();
+        var memory = new MemoryFacts(instances.Sum(i => i.RssBytes), instances.Sum(i => i.PeakRssBytes), instances);
         PeakServerRssBytes = Math.Max(PeakServerRssBytes, memory.PeakRssBytes);
-        FinalServerMemory = new MemoryFacts(memory.RssBytes, memory.PeakRssBytes);
-        return FinalServerMemory;
+        FinalServerMemory = memory;
+        return memory;
     }
 
     private void Problem(string message)

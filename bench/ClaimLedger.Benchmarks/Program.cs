@@ -7,10 +7,14 @@ using ClaimLedger.Benchmarks.Reporting;
 using ClaimLedger.Benchmarks.Server;
 
 // dotnet run -c Release --project bench/ClaimLedger.Benchmarks -- [--sizes 10000,100000,1000000] [--clients 64] [--duration 10] [--out bench/results]
+//   [--database sqlite|postgresql] [--instances N]
 // Figures are written the same way everywhere: 14,800 and 1.25, whatever the machine's locale.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-return await BenchmarkOptions.BuildCommand(RunAsync).Parse(args).InvokeAsync();
+// Ctrl+C and SIGTERM cancel the run's token; the run then stops its servers (PostgreSQL too), deletes their folders and
+// writes the report of the sizes it finished. System.CommandLine would end the process 2 s after the signal; allow more.
+return await BenchmarkOptions.BuildCommand(RunAsync).Parse(args)
+    .InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
 
 static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invocationToken)
 {
@@ -21,14 +25,25 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
     }
 
     var log = Console.Out;
+    PostgresBinaries? binaries = null;
+    if (options.Database == DatabaseEngine.PostgreSql)
+    {
+        (binaries, var problem) = PostgresBinaries.Find();
+        if (binaries is null)
+        {
+            await Console.Error.WriteLineAsync($"error: {problem}");
+            return 2;
+        }
+    }
+
     using var cancel = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
     Console.CancelKeyPress += (_, e) =>
     {
-        // First Ctrl+C: stop measuring, kill the server, clean up. A second one ends the process at once.
+        // First Ctrl+C: stop measuring, kill the servers, clean up. A second one ends the process at once.
         if (!cancel.IsCancellationRequested)
         {
             e.Cancel = true;
-            log.WriteLine("Interrupted: stopping the server and cleaning up…");
+            log.WriteLine("Interrupted: stopping the servers and cleaning up…");
             cancel.Cancel();
         }
     };
@@ -38,8 +53,8 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
     var outputDirectory = Path.GetFullPath(options.OutputDirectory, repoRoot);
     var start = DateTimeOffset.UtcNow;
 
-    ServerProcess? server = null;
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    var servers = new ServerInstances(options, repoRoot, binaries, log);
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => servers.DisposeAsync().AsTask().GetAwaiter().GetResult();
     BenchmarkRun? run = null;
     string? failure = null;
     try
@@ -49,11 +64,14 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
             await ServerProcess.BuildAsync(repoRoot, log, ct);
         }
 
-        server = await ServerProcess.StartAsync(repoRoot, log, ct);
-        var apiKey = await server.ReadAdminKeyAsync(ct);
+        await servers.StartAsync(ct);
+        var apiKey = await servers.First.ReadAdminKeyAsync(ct);
         log.WriteLine($"Sizes {string.Join(", ", options.Sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}; " +
-            $"{options.Clients} clients; {options.Duration.TotalSeconds:0.#} s per phase after {options.Warmup.TotalSeconds:0.#} s warm-up");
-        run = new BenchmarkRun(options, server, apiKey, repoRoot, log);
+            $"{options.Clients} clients; {options.Duration.TotalSeconds:0.#} s per phase after {options.Warmup.TotalSeconds:0.#} s warm-up; " +
+            (options.Database == DatabaseEngine.PostgreSql
+                ? $"PostgreSQL {servers.PostgresFacts?.ServerVersion}, {options.Instances} instance{(options.Instances == 1 ? "" : "s")}"
+                : "SQLite"));
+        run = new BenchmarkRun(options, servers, apiKey, repoRoot, log);
         await run.RunAsync(start, ct);
     }
     catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -64,19 +82,18 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
     {
         failure = e.Message;
     }
-    catch (Exception e) when (e is InvalidOperationException or Grpc.Core.RpcException or IOException or Microsoft.Data.Sqlite.SqliteException)
+    catch (Exception e) when (e is InvalidOperationException or Grpc.Core.RpcException or IOException or Microsoft.Data.Sqlite.SqliteException
+        or Npgsql.NpgsqlException)
     {
         failure = $"{e.GetType().Name}: {e.Message}";
     }
 
-    var machine = MachineFacts.Collect(repoRoot, server?.DataDirectory ?? Path.GetTempPath());
+    var machine = MachineFacts.Collect(repoRoot, servers.DatabaseDirectory ?? Path.GetTempPath());
+    var urls = servers.Instances.Select(i => i.Url).ToList();
     var settings = new RunSettings(options.Sizes, options.Clients, options.Duration.TotalSeconds, options.Warmup.TotalSeconds,
-        options.CeilingDuration.TotalSeconds, options.Seed, options.LoadAllowDuplicates, server?.Url ?? "");
-    if (server is not null)
-    {
-        await server.DisposeAsync();
-        server = null;
-    }
+        options.CeilingDuration.TotalSeconds, options.Seed, options.LoadAllowDuplicates, urls.FirstOrDefault() ?? "",
+        options.Database == DatabaseEngine.PostgreSql ? "postgresql" : "sqlite", options.Instances, urls, servers.PostgresFacts);
+    await servers.DisposeAsync();
 
     var sizes = run?.Sizes ?? [];
     var problems = (run?.Problems ?? []).ToList();

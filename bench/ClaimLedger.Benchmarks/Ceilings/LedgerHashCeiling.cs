@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
 
 namespace ClaimLedger.Benchmarks.Ceilings;
 
@@ -17,25 +17,21 @@ public sealed record LedgerHashResult(
     long Mismatches);
 
 /// <summary>
-/// The VerifyLedger ceiling: reads every entry of the server's database (read-only; WAL lets it read beside the
-/// running server), builds the exact bytes each entry_hash covers — previous hash as 32 raw bytes ‖ UTF-8 canonical
+/// The VerifyLedger ceiling: reads every entry of the server's database (on SQLite read-only, WAL letting it read
+/// beside the running server; on PostgreSQL through a connection of its own), builds the exact bytes each entry_hash covers — previous hash as 32 raw bytes ‖ UTF-8 canonical
 /// entry (docs/ledger-format.md) — once into memory, checks they reproduce the stored hashes, then times SHA-256 over
 /// all of them. What VerifyLedger does beyond this (reading, parsing, re-canonicalising, the claim-state check) is its
 /// overhead over this ceiling.
 /// </summary>
 public static class LedgerHashCeiling
 {
-    public static LedgerHashResult Measure(string databasePath, CancellationToken ct)
+    /// <summary>Measures over the ledger of the database <paramref name="connection"/> (not yet open) leads to; disposes it.</summary>
+    public static LedgerHashResult Measure(DbConnection connection, CancellationToken ct)
     {
         var read = Stopwatch.StartNew();
         var entries = new List<(byte[] Input, byte[] Expected)>();
         long bytes = 0;
-        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString()))
+        using (connection)
         {
             connection.Open();
             using var command = connection.CreateCommand();

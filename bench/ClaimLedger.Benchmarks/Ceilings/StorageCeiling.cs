@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -6,10 +8,11 @@ using ClaimLedger.Benchmarks.Dataset;
 using ClaimLedger.Contracts.V1;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace ClaimLedger.Benchmarks.Ceilings;
 
-/// <summary>Claims per second written straight into SQLite, per transaction size.</summary>
+/// <summary>Claims per second written straight into the database, per transaction size.</summary>
 public sealed record StorageCeilingResult(
     long DatabaseClaims,
     double FillSeconds,
@@ -19,14 +22,22 @@ public sealed record StorageCeilingResult(
     long BatchedClaims,
     double BatchedSeconds,
     double BatchedPerSecond,
-    int BatchSize);
+    int BatchSize,
+    /// <summary>What was written to, and how (engine, durability), for the report.</summary>
+    string Description = StorageCeiling.SqliteDescription,
+    /// <summary>The engine: "SQLite" or "PostgreSQL".</summary>
+    string Engine = "SQLite");
 
 /// <summary>
 /// The storage floor and ceiling of CreateClaim: the rows one CreateClaim with one ORIGIN evidence item writes —
-/// claims (and through its trigger the FTS index), claim_topics, two claim_events (CREATED, EVIDENCE_ADDED), evidence
-/// (with the server's no-op "unsourced" update), idempotency_keys (the request id and the stored response) and one
-/// hash-chained ledger_entries row — inserted directly into a separate SQLite file built from migrations/sqlite/*.sql,
-/// in WAL mode with synchronous=FULL and foreign_keys=ON, through one connection with prepared statements.
+/// claims (and through its trigger the FTS index; on PostgreSQL its generated search vector and GIN index),
+/// claim_topics, two claim_events (CREATED, EVIDENCE_ADDED), evidence (with the server's no-op "unsourced" update),
+/// idempotency_keys (the request id and the stored response) and one hash-chained ledger_entries row — inserted
+/// directly, through one connection with prepared statements, into a separate database built from the engine's
+/// migrations: on SQLite a file from migrations/sqlite/*.sql in WAL mode with synchronous=FULL and foreign_keys=ON; on
+/// PostgreSQL a database of the same server from migrations/postgresql/*.sql, committed with the server's durable
+/// settings (fsync, synchronous_commit on), each claim's statements sent as one batch (one round trip; the topic rows
+/// find the claim's seq by its id). One connection is what the service's single writer per instance has.
 /// (a) one transaction per claim: an fsync per claim, the floor of any design that commits each command alone;
 /// (b) one transaction per 1000 claims: the ceiling of group commit. No gRPC, validation, duplicate check or reads
 /// back, so the ratio to CreateClaim shows what the service costs on top of storage.
@@ -35,70 +46,127 @@ public sealed record StorageCeilingResult(
 public sealed class StorageCeiling : IDisposable
 {
     public const int BatchSize = 1000;
+    public const string SqliteDescription = "raw SQLite (WAL, synchronous=FULL)";
+    public const string PostgresDescription = "raw PostgreSQL (one connection, each claim's statements in one round trip, prepared; synchronous_commit=on)";
     private const int TemplateCount = 5000;
     private const string Actor = "admin";
 
-    private readonly SqliteConnection _connection;
+    private readonly DbConnection _connection;
     private readonly Template[] _templates;
-    private readonly SqliteCommand _insertClaim;
-    private readonly SqliteCommand _insertTopic;
-    private readonly SqliteCommand _insertEvent;
-    private readonly SqliteCommand _insertEvidence;
-    private readonly SqliteCommand _clearUnsourced;
-    private readonly SqliteCommand _insertIdempotency;
-    private readonly SqliteCommand _insertLedger;
+    private readonly DbCommand _insertClaim;
+    private readonly DbCommand _insertTopic;
+    private readonly DbCommand _insertEvent;
+    private readonly DbCommand _insertEvidence;
+    private readonly DbCommand _clearUnsourced;
+    private readonly DbCommand _insertIdempotency;
+    private readonly DbCommand _insertLedger;
+    private readonly NpgsqlBatch? _batch;
     private string _ledgerHead = new('0', 64);
     private long _ledgerSequence;
     private long _written;
 
-    private StorageCeiling(SqliteConnection connection, Template[] templates)
+    private StorageCeiling(DbConnection connection, Template[] templates, string engine, string description)
     {
         _connection = connection;
         _templates = templates;
+        Engine = engine;
+        Description = description;
+        // On PostgreSQL each claim's statements go to the server as one batch, one round trip: otherwise each of its
+        // ten or so statements is a round trip to another process, and the figures would measure those, not storage.
+        _batch = connection is NpgsqlConnection npgsql ? new NpgsqlBatch(npgsql) : null;
         _insertClaim = Prepare("""
             INSERT INTO claims (id, text, normalized_text, claimant, claim_time, language_code, status,
                                 review_interval_seconds, create_time, update_time, revision)
-            VALUES ($id, $text, $normalized, $claimant, $claim_time, 'en', 'UNVERIFIED', NULL, $now, $now, 1)
+            VALUES (@id, @text, @normalized, @claimant, @claim_time, 'en', 'UNVERIFIED', NULL, @now, @now, 1)
             RETURNING seq
-            """, "$id", "$text", "$normalized", "$claimant", "$claim_time", "$now");
-        _insertTopic = Prepare("INSERT INTO claim_topics (claim_seq, topic) VALUES ($seq, $topic)", "$seq", "$topic");
+            """, "@id", "@text", "@normalized", "@claimant", "@claim_time", "@now");
+        // In one batch the claim's seq is not known to the client: the topic rows look it up (the same rows result).
+        _insertTopic = _batch is null
+            ? Prepare("INSERT INTO claim_topics (claim_seq, topic) VALUES (@seq, @topic)", "@seq", "@topic")
+            : Prepare("INSERT INTO claim_topics (claim_seq, topic) SELECT seq, @topic FROM claims WHERE id = @claim_id", "@claim_id", "@topic");
         _insertEvent = Prepare("""
             INSERT INTO claim_events (claim_id, sequence, type, from_status, to_status, verdict_id, evidence_id, actor, time, detail)
-            VALUES ($claim_id, (SELECT coalesce(max(sequence), 0) + 1 FROM claim_events WHERE claim_id = $claim_id),
-                    $type, NULL, $to_status, NULL, $evidence_id, $actor, $time, $detail)
-            """, "$claim_id", "$type", "$to_status", "$evidence_id", "$actor", "$time", "$detail");
+            VALUES (@claim_id, (SELECT coalesce(max(sequence), 0) + 1 FROM claim_events WHERE claim_id = @claim_id),
+                    @type, NULL, @to_status, NULL, @evidence_id, @actor, @time, @detail)
+            """, "@claim_id", "@type", "@to_status", "@evidence_id", "@actor", "@time", "@detail");
         _insertEvidence = Prepare("""
             INSERT INTO evidence (id, claim_id, source_id, stance, excerpt, locator, credibility, added_by, source_content_sha256, create_time)
-            VALUES ($id, $claim_id, $source_id, 'ORIGIN', $excerpt, $locator, $credibility, $added_by, $sha, $now)
-            """, "$id", "$claim_id", "$source_id", "$excerpt", "$locator", "$credibility", "$added_by", "$sha", "$now");
-        _clearUnsourced = Prepare("UPDATE claims SET unsourced_since = NULL WHERE id = $claim_id AND unsourced_since IS NOT NULL", "$claim_id");
+            VALUES (@id, @claim_id, @source_id, 'ORIGIN', @excerpt, @locator, @credibility, @added_by, @sha, @now)
+            """, "@id", "@claim_id", "@source_id", "@excerpt", "@locator", "@credibility", "@added_by", "@sha", "@now");
+        _clearUnsourced = Prepare("UPDATE claims SET unsourced_since = NULL WHERE id = @claim_id AND unsourced_since IS NOT NULL", "@claim_id");
         _insertIdempotency = Prepare("""
             INSERT INTO idempotency_keys (operation, request_id, request_hash, response, create_time)
-            VALUES ('CreateClaim', $request_id, $request_hash, $response, $now)
-            """, "$request_id", "$request_hash", "$response", "$now");
+            VALUES ('CreateClaim', @request_id, @request_hash, @response, @now)
+            """, "@request_id", "@request_hash", "@response", "@now");
         _insertLedger = Prepare("""
             INSERT INTO ledger_entries (sequence, time, actor, action, subject, changes, previous_hash, entry_hash)
-            VALUES ($sequence, $time, $actor, 'claim.created', $subject, $changes, $previous, $hash)
-            """, "$sequence", "$time", "$actor", "$subject", "$changes", "$previous", "$hash");
+            VALUES (@sequence, @time, @actor, 'claim.created', @subject, @changes, @previous, @hash)
+            """, "@sequence", "@time", "@actor", "@subject", "@changes", "@previous", "@hash");
     }
 
     public long Claims => _written;
 
-    /// <summary>A fresh database at <paramref name="path"/> from the repository's migrations, with the source pool.</summary>
+    public string Engine { get; }
+
+    public string Description { get; }
+
+    /// <summary>A fresh SQLite file at <paramref name="path"/> from migrations/sqlite, with the source pool.</summary>
     public static StorageCeiling Create(string path, string migrationsDirectory, DatasetGenerator generator)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        Execute(connection, "PRAGMA journal_mode = WAL;");
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+            Migrate(connection, migrationsDirectory);
+            Execute(connection, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+            return Populate(connection, generator, "SQLite", SqliteDescription);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The empty PostgreSQL database of <paramref name="connectionString"/> brought up from migrations/postgresql, with
+    /// the source pool. Npgsql prepares each statement on its second use (auto-prepare), as Microsoft.Data.Sqlite
+    /// keeps a command's statement prepared.
+    /// </summary>
+    public static StorageCeiling CreatePostgres(string connectionString, string migrationsDirectory, DatasetGenerator generator)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            MaxAutoPrepare = 32,
+            AutoPrepareMinUsages = 2,
+        }.ConnectionString);
+        try
+        {
+            connection.Open();
+            Migrate(connection, migrationsDirectory);
+            return Populate(connection, generator, "PostgreSQL", PostgresDescription);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static void Migrate(DbConnection connection, string migrationsDirectory)
+    {
         foreach (var script in Directory.GetFiles(migrationsDirectory, "*.sql").Order(StringComparer.Ordinal))
         {
             using var transaction = connection.BeginTransaction();
             Execute(connection, File.ReadAllText(script), transaction);
             transaction.Commit();
         }
+    }
 
-        Execute(connection, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
-
+    private static StorageCeiling Populate(DbConnection connection, DatasetGenerator generator, string engine, string description)
+    {
         var sources = new (string Id, string Sha)[DatasetGenerator.SourceCount];
         using (var transaction = connection.BeginTransaction())
         {
@@ -106,21 +174,20 @@ public sealed class StorageCeiling : IDisposable
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT INTO sources (id, url, canonical_url, title, publisher, author, kind, content_sha256, create_time, update_time)
-                VALUES ($id, $url, $url, $title, $publisher, $author, 'NEWS_ARTICLE', $sha, $now, $now)
+                VALUES (@id, @url, @url, @title, @publisher, @author, 'NEWS_ARTICLE', @sha, @now, @now)
                 """;
+            foreach (var name in new[] { "@id", "@url", "@title", "@publisher", "@author", "@sha", "@now" })
+            {
+                var parameter = insert.CreateParameter();
+                parameter.ParameterName = name;
+                insert.Parameters.Add(parameter);
+            }
+
             for (var i = 0; i < sources.Length; i++)
             {
                 var source = generator.Source(i);
                 sources[i] = (NewId(), source.ContentSha256);
-                insert.Parameters.Clear();
-                insert.Parameters.AddWithValue("$id", sources[i].Id);
-                insert.Parameters.AddWithValue("$url", source.Url);
-                insert.Parameters.AddWithValue("$title", source.Title);
-                insert.Parameters.AddWithValue("$publisher", source.Publisher);
-                insert.Parameters.AddWithValue("$author", source.Author);
-                insert.Parameters.AddWithValue("$sha", source.ContentSha256);
-                insert.Parameters.AddWithValue("$now", Now());
-                insert.ExecuteNonQuery();
+                Run(insert, scalar: false, sources[i].Id, source.Url, source.Title, source.Publisher, source.Author, source.ContentSha256, Now());
             }
 
             transaction.Commit();
@@ -138,7 +205,7 @@ public sealed class StorageCeiling : IDisposable
             templates[i] = Template.From(request, sources[sourceIndex].Id, sources[sourceIndex].Sha);
         }
 
-        return new StorageCeiling(connection, templates);
+        return new StorageCeiling(connection, templates, engine, description);
     }
 
     /// <summary>Grows the file to <paramref name="claims"/> claims in batches (not timed as a result).</summary>
@@ -176,6 +243,7 @@ public sealed class StorageCeiling : IDisposable
             command.Dispose();
         }
 
+        _batch?.Dispose();
         _connection.Dispose();
     }
 
@@ -185,6 +253,11 @@ public sealed class StorageCeiling : IDisposable
         foreach (var command in new[] { _insertClaim, _insertTopic, _insertEvent, _insertEvidence, _clearUnsourced, _insertIdempotency, _insertLedger })
         {
             command.Transaction = transaction;
+        }
+
+        if (_batch is not null)
+        {
+            _batch.Transaction = (NpgsqlTransaction)transaction;
         }
 
         for (var i = 0; i < claims; i++)
@@ -200,18 +273,29 @@ public sealed class StorageCeiling : IDisposable
     {
         var id = NewId();
         var now = Now();
-        var claimSeq = (long)Run(_insertClaim, scalar: true, id, t.Text, t.Normalized, t.Claimant, t.ClaimTime, now)!;
-        foreach (var topic in t.Topics)
+        if (_batch is null)
         {
-            Run(_insertTopic, scalar: false, claimSeq, topic);
+            var claimSeq = (long)Run(_insertClaim, scalar: true, id, t.Text, t.Normalized, t.Claimant, t.ClaimTime, now)!;
+            foreach (var topic in t.Topics)
+            {
+                Run(_insertTopic, scalar: false, claimSeq, topic);
+            }
+        }
+        else
+        {
+            Write(_insertClaim, id, t.Text, t.Normalized, t.Claimant, t.ClaimTime, now);
+            foreach (var topic in t.Topics)
+            {
+                Write(_insertTopic, id, topic);
+            }
         }
 
-        Run(_insertEvent, scalar: false, id, "CREATED", "UNVERIFIED", DBNull.Value, Actor, now, "");
+        Write(_insertEvent, id, "CREATED", "UNVERIFIED", DBNull.Value, Actor, now, "");
         var evidenceId = NewId();
-        Run(_insertEvidence, scalar: false, evidenceId, id, t.SourceId, t.Excerpt, t.Locator, t.Credibility, Actor, t.SourceSha, now);
-        Run(_clearUnsourced, scalar: false, id);
-        Run(_insertEvent, scalar: false, id, "EVIDENCE_ADDED", DBNull.Value, evidenceId, Actor, now, t.EventDetail);
-        Run(_insertIdempotency, scalar: false, $"ceiling-{_written}", t.RequestHash, t.Response, now);
+        Write(_insertEvidence, evidenceId, id, t.SourceId, t.Excerpt, t.Locator, t.Credibility, Actor, t.SourceSha, now);
+        Write(_clearUnsourced, id);
+        Write(_insertEvent, id, "EVIDENCE_ADDED", DBNull.Value, evidenceId, Actor, now, t.EventDetail);
+        Write(_insertIdempotency, $"ceiling-{_written}", t.RequestHash, t.Response, now);
 
         var sequence = ++_ledgerSequence;
         var subject = $"claims/{id}";
@@ -220,33 +304,71 @@ public sealed class StorageCeiling : IDisposable
         Convert.FromHexString(_ledgerHead, input.AsSpan(0, 32), out _, out _);
         Encoding.UTF8.GetBytes(canonical, input.AsSpan(32));
         var hash = Convert.ToHexStringLower(SHA256.HashData(input));
-        Run(_insertLedger, scalar: false, sequence, now, Actor, subject, t.Changes, _ledgerHead, hash);
+        Write(_insertLedger, sequence, now, Actor, subject, t.Changes, _ledgerHead, hash);
         _ledgerHead = hash;
+        if (_batch is not null)
+        {
+            _batch.ExecuteNonQuery();
+            _batch.BatchCommands.Clear();
+        }
     }
 
-    private SqliteCommand Prepare(string sql, params string[] parameters)
+    /// <summary>Runs the statement now (SQLite), or adds it to this claim's batch (PostgreSQL).</summary>
+    private void Write(DbCommand command, params object?[] values)
+    {
+        if (_batch is null)
+        {
+            Run(command, scalar: false, values);
+            return;
+        }
+
+        var statement = new NpgsqlBatchCommand(command.CommandText);
+        for (var i = 0; i < values.Length; i++)
+        {
+            var name = command.Parameters[i].ParameterName;
+            statement.Parameters.Add(values[i] is null or DBNull
+                ? new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = DBNull.Value }
+                : new NpgsqlParameter(name, values[i]));
+        }
+
+        _batch.BatchCommands.Add(statement);
+    }
+
+    private DbCommand Prepare(string sql, params string[] parameters)
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
         foreach (var name in parameters)
         {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            command.Parameters.Add(parameter);
         }
 
         return command;
     }
 
-    private static object? Run(SqliteCommand command, bool scalar, params object?[] values)
+    private static object? Run(DbCommand command, bool scalar, params object?[] values)
     {
         for (var i = 0; i < values.Length; i++)
         {
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            var parameter = command.Parameters[i];
+            if (values[i] is null or DBNull)
+            {
+                // Typed, so that PostgreSQL's prepared statement keeps one parameter type (every nullable column here is text).
+                parameter.DbType = DbType.String;
+                parameter.Value = DBNull.Value;
+            }
+            else
+            {
+                parameter.Value = values[i];
+            }
         }
 
         return scalar ? command.ExecuteScalar() : command.ExecuteNonQuery();
     }
 
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    private static void Execute(DbConnection connection, string sql, DbTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -6,7 +6,7 @@ namespace ClaimLedger.Benchmarks.Reporting;
 /// <summary>The human-readable report: machine, settings, targets, and one table per size with each figure beside its ceiling.</summary>
 public static class MarkdownReport
 {
-        public static string Render(BenchmarkResult r)
+    public static string Render(BenchmarkResult r)
     {
         var b = new StringBuilder();
         b.AppendLine($"# ClaimLedger benchmark, {r.StartTime:yyyy-MM-dd HH:mm} UTC");
@@ -26,18 +26,20 @@ public static class MarkdownReport
         }
 
         var s = r.Settings;
+        b.AppendLine($"- Engine: {Engine(s)}");
         b.AppendLine($"- Settings: {s.Clients} clients (one gRPC channel each, HTTP/2 cleartext on loopback); {s.DurationSeconds:0.#} s per RPC phase " +
-            $"after {s.WarmupSeconds:0.#} s warm-up; storage ceilings {s.CeilingDurationSeconds:0.#} s each; seed {s.Seed}; " +
+            $"after {s.WarmupSeconds:0.#} s warm-up; storage ceilings{(s.PostgreSql is null ? "" : " and pgbench")} {s.CeilingDurationSeconds:0.#} s each; seed {s.Seed}; " +
             "client and server share the machine" +
             (s.LoadAllowDuplicates ? "; **the load used allow_duplicate** (no near-duplicate check while growing the dataset)" : ""));
         b.AppendLine($"- Duration: {(r.EndTime - r.StartTime).TotalMinutes:0.0} min; peak server RSS (VmHWM) {Targets.Mb(r.PeakServerRssBytes)}" +
-            (r.FinalServerMemory is { } fm ? $", RSS at the end {Targets.Mb(fm.RssBytes)}" : ""));
+            (r.FinalServerMemory is { } fm ? $", RSS at the end {Targets.Mb(fm.RssBytes)}" : "") +
+            (r.FinalServerMemory?.Instances is { Count: > 1 } each ? $" (sums over the instances; {PerInstance(each)})" : ""));
         b.AppendLine();
 
         AppendTargets(b, r);
         foreach (var size in r.Sizes)
         {
-            AppendSize(b, size, r.Targets.Where(t => t.Size == size.TargetClaims).ToList(), r.Settings.LoadAllowDuplicates);
+            AppendSize(b, size, r.Targets.Where(t => t.Size == size.TargetClaims).ToList(), r.Settings);
         }
 
         b.AppendLine("## Problems");
@@ -83,8 +85,33 @@ public static class MarkdownReport
         b.AppendLine();
     }
 
-    private static void AppendSize(StringBuilder b, SizeResult s, IReadOnlyList<TargetCheck> targets, bool loadAllowDuplicates)
+    /// <summary>Which engine, how many server processes, and PostgreSQL's version and settings.</summary>
+    private static string Engine(RunSettings s)
     {
+        if (s.Database != "postgresql")
+        {
+            return "SQLite, one server process (WAL, synchronous=FULL: a reply means committed)";
+        }
+
+        if (s.PostgreSql is not { } pg)
+        {
+            return $"PostgreSQL, {s.Instances} server instance{(s.Instances == 1 ? "" : "s")} (the run stopped before the server's settings were read)";
+        }
+
+        var instances = s.Instances == 1
+            ? "one server instance"
+            : $"{s.Instances} server instances on the one database, each client's channel to one of them (round-robin: client i to instance i mod {s.Instances})";
+        return $"PostgreSQL {pg.ServerVersion} (started by the benchmark from {pg.BinDirectory}{(pg.RunAs is { } user ? $", as {user}" : "")}; " +
+            $"same machine, loopback TCP), {instances}; settings: {string.Join(", ", pg.Settings.Select(kv => $"{kv.Key}={kv.Value}"))}";
+    }
+
+    private static string PerInstance(IReadOnlyList<InstanceMemory> instances) =>
+        string.Join("; ", instances.Select(i => $"instance {i.Instance}: RSS {Targets.Mb(i.RssBytes)}, peak {Targets.Mb(i.PeakRssBytes)}"));
+
+    private static void AppendSize(StringBuilder b, SizeResult s, IReadOnlyList<TargetCheck> targets, RunSettings settings)
+    {
+        var loadAllowDuplicates = settings.LoadAllowDuplicates;
+        var severalInstances = settings.Instances > 1;
         string Judge(params string[] names) => string.Join("; ", targets.Where(t => names.Contains(t.Target)).Select(t =>
             $"{t.Target}: {(t.Met ? "met" : "**not met**")}{(t.Binding ? "" : " (indicative)")}"));
 
@@ -92,15 +119,19 @@ public static class MarkdownReport
         var floor = s.StorageCeiling.PerClaimPerSecond;
         var batched = s.StorageCeiling.BatchedPerSecond;
         string VsPing(PhaseResult p) => $"{Targets.Percent(Targets.Ratio(p.PerSecond, ping))} of Ping ceiling {N(ping)}/s";
+        var pgbench = s.PgBench;
         string VsStorage(PhaseResult p) =>
             $"{Targets.Times(Targets.Ratio(p.PerSecond, floor))} one-txn-per-claim {N(floor)}/s — " +
-            $"{Targets.Percent(Targets.Ratio(p.PerSecond, batched))} of one-txn-per-{s.StorageCeiling.BatchSize} {N(batched)}/s";
+            $"{Targets.Percent(Targets.Ratio(p.PerSecond, batched))} of one-txn-per-{s.StorageCeiling.BatchSize} {N(batched)}/s" +
+            (pgbench is null ? "" : $" — {Targets.Percent(Targets.Ratio(p.PerSecond, pgbench.TransactionsPerSecond))} of pgbench {pgbench.Script} {N(pgbench.TransactionsPerSecond)} tps");
 
         b.AppendLine($"## {N(s.TargetClaims)} claims");
         b.AppendLine();
         b.AppendLine($"{N(s.ClaimsAtStart)} claims before loading, {N(s.ClaimsLoaded)} after. Reads, the staleness sweep, the report and VerifyLedger " +
             $"ran first ({N(s.ClaimsBeforeWrites)} claims by their end: the sweep adds its due claims); CreateClaim and SubmitVerdict ran last, " +
-            $"growing the dataset to {N(s.ClaimsAtEnd)} (SubmitVerdict's pool is new claims, created untimed with allow_duplicate).");
+            $"growing the dataset to {N(s.ClaimsAtEnd)} (SubmitVerdict's pool is new claims, created untimed with allow_duplicate)." +
+            (s.DatabaseBytes is { } bytes ? $" The service's database then took {bytes / 1e6:N0} MB ({bytes / (double)Math.Max(1, s.ClaimsAtEnd):N0} bytes per claim)." : "") +
+            (severalInstances ? " The staleness sweep, the audit report and VerifyLedger went to instance 0." : ""));
         b.AppendLine();
         b.AppendLine("| Measure | Result | p50 / p95 / p99 ms | Errors | Beside its ceiling | Target |");
         b.AppendLine("| --- | ---: | ---: | ---: | --- | --- |");
@@ -139,14 +170,15 @@ public static class MarkdownReport
         var rep = s.AuditReport;
         b.AppendLine(
             $"| HTML audit report (whole run) | {rep.Bytes / 1e6:0.0} MB in {rep.Seconds:0.00} s | {rep.Bytes / 1e6 / Math.Max(rep.Seconds, 1e-9):0.0} MB/s | {rep.Errors} | " +
-            $"server RSS {Targets.Mb(rep.RssBeforeBytes)} before, max {Targets.Mb(rep.RssMaxDuringBytes)} during " +
+            $"{(severalInstances ? "instance 0's" : "server")} RSS {Targets.Mb(rep.RssBeforeBytes)} before, max {Targets.Mb(rep.RssMaxDuringBytes)} during " +
             $"(+{Targets.Mb(rep.RssMaxDuringBytes - rep.RssBeforeBytes)}, {rep.RssSamples} samples), {Targets.Mb(rep.RssAfterBytes)} after" +
             (rep.Error is null ? "" : $"; error: {rep.Error}") + $" | {Judge(Targets.ReportMemory)} |");
         if (s.ServerMemoryAtEnd is { } mem)
         {
             b.AppendLine(
-                $"| Server memory | RSS {Targets.Mb(mem.RssBytes)} | peak {Targets.Mb(mem.PeakRssBytes)} | | " +
-                $"after loading: RSS {Targets.Mb(s.ServerMemoryAfterLoad?.RssBytes ?? 0)}, peak {Targets.Mb(s.ServerMemoryAfterLoad?.PeakRssBytes ?? 0)} | {Judge(Targets.ServerRss)} |");
+                $"| Server memory{(severalInstances ? $" (sum of {settings.Instances} instances)" : "")} | RSS {Targets.Mb(mem.RssBytes)} | peak {Targets.Mb(mem.PeakRssBytes)} | | " +
+                $"after loading: RSS {Targets.Mb(s.ServerMemoryAfterLoad?.RssBytes ?? 0)}, peak {Targets.Mb(s.ServerMemoryAfterLoad?.PeakRssBytes ?? 0)}" +
+                (severalInstances && mem.Instances is { } each ? $"; at the end {PerInstance(each)}" : "") + $" | {Judge(Targets.ServerRss)} |");
         }
 
         b.AppendLine();
@@ -155,9 +187,19 @@ public static class MarkdownReport
         var sc = s.StorageCeiling;
         b.AppendLine(
             $"| Storage floor: one transaction per claim | {N(sc.PerClaimPerSecond)} claims/s | | | {N(sc.PerClaimClaims)} claims in {sc.PerClaimSeconds:0.0} s, " +
-            $"raw SQLite (WAL, synchronous=FULL), the rows of one CreateClaim, into a file of {N(sc.DatabaseClaims)} claims |");
+            $"{sc.Description}, the rows of one CreateClaim, into a {(sc.Engine == "PostgreSQL" ? "database" : "file")} of {N(sc.DatabaseClaims)} claims |");
         b.AppendLine(
             $"| Storage ceiling: one transaction per {sc.BatchSize} claims | {N(sc.BatchedPerSecond)} claims/s | | | {N(sc.BatchedClaims)} claims in {sc.BatchedSeconds:0.0} s |");
+        if (pgbench is not null)
+        {
+            b.AppendLine(
+                $"| PostgreSQL's own write floor: pgbench {pgbench.Script}, {pgbench.Clients} clients | {N(pgbench.TransactionsPerSecond)} tps | " +
+                $"{pgbench.P50Ms:0.0} / {pgbench.P95Ms:0.0} / {pgbench.P99Ms:0.0} ms | {N(pgbench.FailedTransactions)} | " +
+                $"{N(pgbench.Transactions)} transactions in {pgbench.DurationSeconds:0} s (tps without connection time; latency average {pgbench.LatencyAverageMs:0.0} ms), " +
+                $"-j {pgbench.Threads}, scale {pgbench.Scale}, {pgbench.QueryMode} protocol, against the same server: one commit per transaction " +
+                "(UPDATE, SELECT, INSERT), concurrent commits sharing WAL flushes |");
+        }
+
         b.AppendLine(
             $"| VerifyLedger ceiling: SHA-256 of the ledger's bytes | {N(hash.EntriesPerSecond)} entries/s | {hash.MegabytesPerSecond:N0} MB/s | {hash.Mismatches} | " +
             $"{N(hash.Entries)} entries ({hash.Bytes / 1e6:0.0} MB), one pass {hash.HashSeconds:0.000} s; reading and building them took {hash.ReadSeconds:0.00} s |");

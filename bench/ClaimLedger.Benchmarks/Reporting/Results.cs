@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using ClaimLedger.Benchmarks.Ceilings;
 using ClaimLedger.Benchmarks.Phases;
+using ClaimLedger.Benchmarks.Server;
 
 namespace ClaimLedger.Benchmarks.Reporting;
 
@@ -16,10 +18,25 @@ public sealed record BenchmarkResult(
     IReadOnlyList<string> Problems,
     bool Completed);
 
+/// <summary>
+/// How the run was set up. <see cref="ServerUrl"/> is instance 0's; <see cref="Database"/> is "sqlite" or
+/// "postgresql"; with PostgreSQL, <see cref="PostgreSql"/> gives its version and settings.
+/// </summary>
 public sealed record RunSettings(IReadOnlyList<long> Sizes, int Clients, double DurationSeconds, double WarmupSeconds, double CeilingDurationSeconds, int Seed,
-    bool LoadAllowDuplicates, string ServerUrl);
+    bool LoadAllowDuplicates, string ServerUrl, string Database = "sqlite", int Instances = 1, IReadOnlyList<string>? ServerUrls = null,
+    [property: JsonPropertyName("postgresql")] PostgresFacts? PostgreSql = null);
 
-public sealed record MemoryFacts(long RssBytes, long PeakRssBytes);
+/// <summary>
+/// Server memory from /proc: with one instance, its VmRSS and VmHWM; with several, the sums over the instances (the
+/// sum of their peaks, which need not have coincided), each instance's own in <see cref="Instances"/>.
+/// </summary>
+public sealed record MemoryFacts(long RssBytes, long PeakRssBytes, IReadOnlyList<InstanceMemory>? Instances = null)
+{
+    /// <summary>The highest peak (VmHWM) of any one instance.</summary>
+    public long MaxInstancePeakRssBytes => Instances is { Count: > 0 } instances ? instances.Max(i => i.PeakRssBytes) : PeakRssBytes;
+}
+
+public sealed record InstanceMemory(int Instance, int Pid, long RssBytes, long PeakRssBytes);
 
 /// <summary>The measurements at one dataset size.</summary>
 public sealed record SizeResult(
@@ -44,7 +61,11 @@ public sealed record SizeResult(
     LedgerHashResult LedgerHashCeiling,
     StorageCeilingResult StorageCeiling,
     MemoryFacts? ServerMemoryAfterLoad,
-    MemoryFacts? ServerMemoryAtEnd);
+    MemoryFacts? ServerMemoryAtEnd,
+    /// <summary>PostgreSQL only: pgbench simple-update against the same server, at the same client count.</summary>
+    [property: JsonPropertyName("pgbench")] PgBenchResult? PgBench = null,
+    /// <summary>The service's database at the end of the size: the SQLite file with its WAL, or pg_database_size.</summary>
+    long? DatabaseBytes = null);
 
 /// <summary>SubmitVerdict on a pool of IN_REVIEW claims prepared beforehand (untimed).</summary>
 public sealed record VerdictResult(PhaseResult Phase, int PoolSize, double PreparationSeconds, long PoolLeft);

@@ -34,6 +34,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The server's data directory (a fresh temporary directory, deleted at the end).</summary>
     public string DataDirectory { get; }
 
+    /// <summary>The SQLite database file (on SQLite; on PostgreSQL the data directory holds only the admin key file).</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "claimledger.db");
 
     public bool HasExited => _process.HasExited;
@@ -86,7 +87,12 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string repoRoot, TextWriter log, CancellationToken ct)
+    /// <summary>
+    /// Starts a server on a fresh data directory and a free loopback port and waits until it answers Ping.
+    /// <paramref name="environment"/> adds configuration (e.g. the PostgreSQL provider and connection string).
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string repoRoot, TextWriter log, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? environment = null, string? name = null)
     {
         var dll = Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0", "ClaimLedger.Server.dll");
         if (!File.Exists(dll))
@@ -111,6 +117,10 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the server.");
         var server = new ServerProcess(process, dataDirectory, url);
@@ -121,7 +131,7 @@ public sealed class ServerProcess : IAsyncDisposable
         try
         {
             await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
-            log.WriteLine($"Server pid {server.Pid} listening on {url}, data in {dataDirectory}");
+            log.WriteLine($"{name ?? "Server"} pid {server.Pid} listening on {url}, data in {dataDirectory}");
             return server;
         }
         catch

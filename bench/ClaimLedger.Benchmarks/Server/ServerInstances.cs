@@ -1,0 +1,121 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace ClaimLedger.Benchmarks.Server;
+
+/// <summary>
+/// Everything under test: on SQLite one server process on its own file; on PostgreSQL the benchmark's own PostgreSQL
+/// server and N server processes on its one database, each with its own data directory (instance 0 creates the admin
+/// key and writes it to its directory), all with the same clustered scheduler name. Disposing stops the instances,
+/// then PostgreSQL, and deletes their directories; safe to call more than once, from any thread, and on a partly
+/// started setup (Ctrl+C during start-up).
+/// </summary>
+public sealed class ServerInstances(BenchmarkOptions options, string repoRoot, PostgresBinaries? binaries, TextWriter log) : IAsyncDisposable
+{
+    private readonly List<ServerProcess> _instances = [];
+    private bool _disposed;
+    private Task? _disposal;
+
+    public DatabaseEngine Engine => options.Database;
+
+    public IReadOnlyList<ServerProcess> Instances => _instances;
+
+    /// <summary>Instance 0: it created the admin key; the admin calls (staleness, report, VerifyLedger) go to it.</summary>
+    public ServerProcess First => _instances[0];
+
+    public PostgresServer? Postgres { get; private set; }
+
+    public PostgresFacts? PostgresFacts { get; private set; }
+
+    /// <summary>Where the database is: the SQLite file's directory, or PostgreSQL's cluster folder.</summary>
+    public string? DatabaseDirectory => Postgres?.DataDirectory ?? (_instances.Count > 0 ? First.DataDirectory : null);
+
+    public bool AnyExited => _instances.Any(i => i.HasExited);
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (options.Database == DatabaseEngine.PostgreSql)
+        {
+            // Each instance's pool (up to 100), Quartz's and the LISTEN connections, pgbench's clients, the ceilings.
+            var maxConnections = Math.Max(200, (options.Instances * 120) + options.Clients + 40);
+            var postgres = await PostgresServer.StartAsync(binaries!, options.PostgresSettings ?? [], maxConnections, log, ct);
+            await KeepAsync(postgres, () => Postgres = postgres);
+            PostgresFacts = await postgres.FactsAsync(ct);
+            environment["Database__Provider"] = "PostgreSQL";
+            environment["ConnectionStrings__ClaimLedger"] = postgres.ConnectionString(PostgresServer.ServiceDatabase);
+            // One clustered scheduler across the instances (ADR 19), named for this run.
+            environment["Staleness__SchedulerName"] = $"bench-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+        }
+
+        // Instance 0 first: it migrates the database and creates the admin key; the others find both done.
+        for (var i = 0; i < options.Instances; i++)
+        {
+            var instance = await ServerProcess.StartAsync(repoRoot, log, ct, environment, options.Instances > 1 ? $"Instance {i}" : null);
+            await KeepAsync(instance, () => _instances.Add(instance));
+        }
+    }
+
+    /// <summary>Keeps what start-up just started, unless the setup was disposed meanwhile: then it is disposed too.</summary>
+    private async Task KeepAsync(IAsyncDisposable started, Action keep)
+    {
+        lock (_instances)
+        {
+            if (!_disposed)
+            {
+                keep();
+                return;
+            }
+        }
+
+        await started.DisposeAsync();
+        throw new OperationCanceledException("Stopped during start-up.");
+    }
+
+    /// <summary>A read connection to the service's database (not yet open), for the ledger-hash ceiling.</summary>
+    public DbConnection OpenableDatabaseConnection() => Postgres is { } postgres
+        ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgres.ConnectionString(PostgresServer.ServiceDatabase)) { Pooling = false }.ConnectionString)
+        : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = First.DatabasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+
+    /// <summary>The output of the instances that exited, for the error message.</summary>
+    public string ExitedOutput() => string.Join(Environment.NewLine, _instances.Select((instance, i) => (instance, i)).Where(x => x.instance.HasExited)
+        .Select(x => $"{(options.Instances > 1 ? $"instance {x.i}" : "server")}:{Environment.NewLine}{x.instance.RecentOutput()}"));
+
+    /// <summary>VmRSS and VmHWM of each instance, in order (null for an instance whose memory cannot be read).</summary>
+    public IReadOnlyList<ProcessMemory?> Memory() => _instances.Select(i => i.Memory()).ToList();
+
+    /// <summary>
+    /// Stops everything; every call (the run's own clean-up, Ctrl+C, the process-exit handler on SIGTERM) waits for
+    /// the same one, so the process does not exit half-way through it.
+    /// </summary>
+    public ValueTask DisposeAsync()
+    {
+        lock (_instances)
+        {
+            _disposed = true;
+            _disposal ??= Task.Run(StopAllAsync);
+            return new ValueTask(_disposal);
+        }
+    }
+
+    private async Task StopAllAsync()
+    {
+        List<ServerProcess> instances;
+        lock (_instances)
+        {
+            instances = [.. _instances];
+        }
+
+        foreach (var instance in instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        if (Postgres is not null)
+        {
+            await Postgres.DisposeAsync();
+        }
+    }
+}
