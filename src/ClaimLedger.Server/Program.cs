@@ -51,6 +51,16 @@ if (app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>
 
 app.Services.GetRequiredService<IDatabaseMigrator>().Migrate();
 await app.Services.GetRequiredService<AdminKeyBootstrap>().RunAsync(CancellationToken.None);
+try
+{
+    await app.Services.GetRequiredService<ClaimLedger.Server.Features.Transparency.CheckpointKey>().RunAsync(CancellationToken.None);
+}
+catch (InvalidOperationException e)
+{
+    // A second key for one log, or an unreadable key: one clear line, no stack trace.
+    await Console.Error.WriteLineAsync(e.Message);
+    return 1;
+}
 
 app.MapGrpcService<ClaimsGrpcService>();
 app.MapGrpcService<SourcesGrpcService>();

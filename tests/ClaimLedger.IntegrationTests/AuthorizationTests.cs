@@ -62,6 +62,12 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
         ["claimledger.v1.LedgerService/GetLedgerDigest"] = Needs.Audit,
         ["claimledger.v1.LedgerService/VerifyLedger"] = Needs.Audit,
         ["claimledger.v1.LedgerService/WatchLedger"] = Needs.Audit,
+        ["claimledger.v1.LedgerService/GetCheckpoint"] = Needs.Read,
+        ["claimledger.v1.LedgerService/ListCheckpoints"] = Needs.Read,
+        ["claimledger.v1.LedgerService/GetVerifierKey"] = Needs.Read,
+        ["claimledger.v1.LedgerService/GetInclusionProof"] = Needs.Audit,
+        ["claimledger.v1.LedgerService/GetConsistencyProof"] = Needs.Read,
+        ["claimledger.v1.LedgerService/GetClaimProof"] = Needs.Audit,
         ["claimledger.v1.AccessService/CreateApiKey"] = Needs.Administer,
         ["claimledger.v1.AccessService/ListApiKeys"] = Needs.Administer,
         ["claimledger.v1.AccessService/RevokeApiKey"] = Needs.Administer,
@@ -140,7 +146,7 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
         ServiceDescriptor[] services =
             [ClaimService.Descriptor, SourceService.Descriptor, EvidenceService.Descriptor, LedgerService.Descriptor, AccessService.Descriptor, ReportService.Descriptor, StalenessService.Descriptor,
              TransferService.Descriptor, AdminService.Descriptor];
-        services.Select(s => s.Methods.Count).ShouldBe([10, 4, 3, 4, 3, 2, 6, 2, 1]);
+        services.Select(s => s.Methods.Count).ShouldBe([10, 4, 3, 10, 3, 2, 6, 2, 1]);
         // Every service of the contract is in the list above, except the keyless DiagnosticsService (tested below).
         ClaimService.Descriptor.File.Package.ShouldBe("claimledger.v1");
         services.Select(s => s.FullName).Order().ShouldBe(AllContractServices().Except([DiagnosticsService.Descriptor.FullName]).Order());
@@ -481,6 +487,29 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
             watch.ResponseStream.Current.Sequence.ShouldBe(1);
             return watch.ResponseStream.Current;
         }),
+        ["claimledger.v1.LedgerService/GetCheckpoint"] = async s =>
+        {
+            await CheckpointedAsync(s);
+            return async c => await new LedgerService.LedgerServiceClient(c).GetCheckpointAsync(new GetCheckpointRequest());
+        },
+        ["claimledger.v1.LedgerService/ListCheckpoints"] = NoSetup(async c => await new LedgerService.LedgerServiceClient(c).ListCheckpointsAsync(new ListCheckpointsRequest())),
+        ["claimledger.v1.LedgerService/GetVerifierKey"] = NoSetup(async c => await new LedgerService.LedgerServiceClient(c).GetVerifierKeyAsync(new GetVerifierKeyRequest())),
+        ["claimledger.v1.LedgerService/GetInclusionProof"] = async s =>
+        {
+            await CheckpointedAsync(s);
+            return async c => await new LedgerService.LedgerServiceClient(c).GetInclusionProofAsync(new GetInclusionProofRequest { Sequence = 1 });
+        },
+        ["claimledger.v1.LedgerService/GetConsistencyProof"] = async s =>
+        {
+            await CheckpointedAsync(s);
+            return async c => await new LedgerService.LedgerServiceClient(c).GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = 1 });
+        },
+        ["claimledger.v1.LedgerService/GetClaimProof"] = async s =>
+        {
+            var claim = await NewClaimAsync(s);
+            await CheckpointedAsync(s);
+            return async c => await new LedgerService.LedgerServiceClient(c).GetClaimProofAsync(new GetClaimProofRequest { Name = claim.Name });
+        },
         ["claimledger.v1.AccessService/CreateApiKey"] = NoSetup(async c => await new AccessService.AccessServiceClient(c)
             .CreateApiKeyAsync(new CreateApiKeyRequest { ApiKey = new ApiKey { DisplayName = "authz-made", Role = Role.Reader } })),
         ["claimledger.v1.AccessService/ListApiKeys"] = NoSetup(async c => await new AccessService.AccessServiceClient(c).ListApiKeysAsync(new ListApiKeysRequest { PageSize = 5 })),
@@ -588,6 +617,24 @@ public sealed class AuthorizationTests(ClaimLedgerServer server) : IClassFixture
         var request = TestData.NewClaim();
         request.AllowDuplicate = true; // near-duplicate detection is not what this test is about
         return request;
+    }
+
+    /// <summary>Waits until a checkpoint covers every entry so far (the integrator runs within milliseconds in tests).</summary>
+    private static async Task CheckpointedAsync(ClaimLedgerServer s)
+    {
+        var ledger = s.Ledger("authz-setup");
+        var head = (await ledger.GetLedgerDigestAsync(new GetLedgerDigestRequest())).HeadSequence;
+        await StalenessDriver.EventuallyAsync(async () =>
+        {
+            try
+            {
+                return (await ledger.GetCheckpointAsync(new GetCheckpointRequest())).TreeSize;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+            {
+                return 0;
+            }
+        }, size => size >= head, TimeSpan.FromSeconds(20), $"a checkpoint of {head} entries");
     }
 
     private static Task<Claim> NewClaimAsync(ClaimLedgerServer s) => s.Claims("authz-setup").CreateClaimAsync(NewClaimRequest()).ResponseAsync;

@@ -34,6 +34,9 @@ public static class ServiceRegistration
         services.AddSingleton<Features.Claims.TermRarity>();
         services.AddScoped<Features.Claims.NearDuplicatePrecheck>();
         services.AddSingleton<Features.Access.AdminKeyBootstrap>();
+        services.AddSingleton(Features.Transparency.TransparencyOptions.Bind(configuration));
+        services.AddSingleton<Features.Transparency.CheckpointKey>();
+        services.AddHostedService<Features.Transparency.LedgerIntegrator>();
 
         services.AddScoped<ServiceFactory>(sp => sp.GetService!);
         services.AddScoped<IMediator, Mediator>();
@@ -71,6 +74,7 @@ public static class ServiceRegistration
             services.AddHostedService<Cluster.PostgresClusterListener>();
             services.AddSingleton<Search.IFullTextSearch, Search.PostgresFullTextSearch>();
             services.AddSingleton<Search.INearDuplicateCandidates, Search.PostgresNearDuplicateCandidates>();
+            services.AddSingleton<ILeaderLeases, PostgresLeaderLeases>();
         }
         else
         {
@@ -84,6 +88,7 @@ public static class ServiceRegistration
             services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<SqliteGroupCommit>());
             services.AddSingleton<Search.IFullTextSearch, Search.SqliteFullTextSearch>();
             services.AddSingleton<Search.INearDuplicateCandidates, Search.SqliteNearDuplicateCandidates>();
+            services.AddSingleton<ILeaderLeases, SingleProcessLeases>();
         }
     }
 

@@ -44,6 +44,9 @@ public sealed class ClaimLedgerServer : WebApplicationFactory<Program>
         builder.UseSetting("Staleness:SchedulerName", "test-" + Path.GetFileName(DataDirectory));
         builder.UseSetting("Staleness:Enabled", "false");
         builder.UseSetting("Staleness:Fetch:AllowPrivateAddresses", "true");
+        // Entries in the Merkle tree and a checkpoint of them within a few milliseconds, not a second.
+        builder.UseSetting("Ledger:Integration:Delay", "00:00:00.005");
+        builder.UseSetting("Ledger:Checkpoints:Interval", "00:00:00");
         // The engine follows the data directory the server really uses: a test may point it at a directory of its own.
         foreach (var (key, value) in TestEngine.ServerSettings(Settings.GetValueOrDefault("Database:DataDirectory") ?? DataDirectory))
         {

@@ -4,6 +4,8 @@ using ClaimLedger.Server.Infrastructure.Ledger;
 using Grpc.Core;
 using MediatR;
 
+using Transparency = ClaimLedger.Server.Features.Transparency;
+
 namespace ClaimLedger.Server.Features.Ledger;
 
 /// <summary>claimledger.v1.LedgerService: request → query → reply.</summary>
@@ -30,4 +32,22 @@ public sealed class LedgerGrpcService(IMediator mediator, LedgerNotifier notifie
             // The client went away or its deadline passed: the stream simply ends.
         }
     }
+
+    public override Task<Checkpoint> GetCheckpoint(GetCheckpointRequest request, ServerCallContext context) =>
+        mediator.Send(new Transparency.GetCheckpoint.Query(request.TreeSize), context.CancellationToken);
+
+    public override Task<ListCheckpointsResponse> ListCheckpoints(ListCheckpointsRequest request, ServerCallContext context) =>
+        mediator.Send(new Transparency.ListCheckpoints.Query(request.PageSize, request.PageToken), context.CancellationToken);
+
+    public override Task<VerifierKey> GetVerifierKey(GetVerifierKeyRequest request, ServerCallContext context) =>
+        mediator.Send(new Transparency.GetVerifierKey.Query(), context.CancellationToken);
+
+    public override Task<InclusionProof> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context) =>
+        mediator.Send(new Transparency.GetInclusionProof.Query(request.Sequence, request.TreeSize), context.CancellationToken);
+
+    public override Task<ConsistencyProof> GetConsistencyProof(GetConsistencyProofRequest request, ServerCallContext context) =>
+        mediator.Send(new Transparency.GetConsistencyProof.Query(request.FirstSize, request.SecondSize), context.CancellationToken);
+
+    public override Task<ClaimProof> GetClaimProof(GetClaimProofRequest request, ServerCallContext context) =>
+        mediator.Send(new Transparency.GetClaimProof.Query(request.Name, request.TreeSize, request.AsOfSequence), context.CancellationToken);
 }

@@ -21,13 +21,14 @@ public static class EngineCopy
     [
         "api_keys", "review_policy", "topic_review_intervals", "claims", "claim_topics", "sources", "published_reviews", "evidence",
         "verdicts", "verdict_evidence", "claim_events", "idempotency_keys", "ledger_entries", "staleness_runs", "stale_findings", "source_checks",
+        "merkle_tiles", "merkle_tree", "checkpoints", "log_keys",
     ];
 
     /// <summary>
     /// Tables a migration seeds with a default row (the review policy), emptied on the target before the copy so
     /// the source's own rows take their place.
     /// </summary>
-    public static readonly IReadOnlyList<string> Seeded = ["review_policy"];
+    public static readonly IReadOnlyList<string> Seeded = ["review_policy", "merkle_tree"];
 
     /// <summary>A PostgreSQL table's own columns (generated ones excluded) and their types, in table order.</summary>
     public static async Task<IReadOnlyList<(string Name, string Type)>> PostgresColumnsAsync(NpgsqlConnection connection, string table, CancellationToken ct)
