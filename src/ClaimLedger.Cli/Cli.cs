@@ -42,6 +42,8 @@ public static class Cli
               claimledger claim list --status UNVERIFIED --plain | cut -f1
               claimledger claim verdict claims/<id> --rating FALSE --rationale "..." --evidence claims/<id>/evidence/<e>
               claimledger ledger verify
+              claimledger ledger proof claims/<id> --output bundle.json
+              claimledger verify bundle.json --key "$(cat log.vkey)"    (offline, no server)
               claimledger report audit --format html --output audit.html
 
             Exit codes: 0 ok, 1 failure, 2 usage or invalid request, 3 not found, 4 conflict (stale etag, duplicate,
@@ -62,6 +64,7 @@ public static class Cli
         root.Subcommands.Add(AdminCommands.Build(g, env));
         root.Subcommands.Add(TransferCommands.Import(g, env));
         root.Subcommands.Add(TransferCommands.Export(g, env));
+        root.Subcommands.Add(ProofCommands.Verify(g, env));
         return root;
     }
 

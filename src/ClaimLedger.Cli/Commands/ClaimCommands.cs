@@ -76,13 +76,26 @@ public static class ClaimCommands
         return cmd;
     }
 
+    /// <summary>--as-of TIME and --as-of-sequence N: reads recomputed from the ledger's entries up to that point.</summary>
+    private static (Option<string?> Time, Option<long> Sequence) AsOfOptions() =>
+        (new Option<string?>("--as-of") { Description = "As the ledger says it was at this time (e.g. 2026-03-01 or 2026-03-01T12:00:00Z)" },
+         new Option<long>("--as-of-sequence") { Description = "As the ledger says it was after this entry" });
+
     private static Command Show(Globals g, CliEnvironment env)
     {
         var name = new Argument<string>("name") { Description = "claims/<id>" };
-        var cmd = new Command("show", "Show one claim. Example: claimledger claim show claims/<id>") { name };
+        var (asOf, asOfSequence) = AsOfOptions();
+        var cmd = new Command("show", "Show one claim; with --as-of, as the ledger says it was then. Example: claimledger claim show claims/<id> --as-of 2026-03-01")
+            { name, asOf, asOfSequence };
         Cli.Handle(cmd, g, env, async c =>
         {
-            var claim = await Client(c).GetClaimAsync(new GetClaimRequest { Name = c.Get(name) }, cancellationToken: c.Cancel);
+            var request = new GetClaimRequest { Name = c.Get(name), AsOfSequence = c.Get(asOfSequence) };
+            if (c.Get(asOf) is { } time)
+            {
+                request.AsOfTime = Format.ParseTime(time, "--as-of");
+            }
+
+            var claim = await Client(c).GetClaimAsync(request, cancellationToken: c.Cancel);
             c.Output.Message(claim, () => ShowClaim(c.Output, claim));
             return ExitCodes.Success;
         });
@@ -273,11 +286,18 @@ public static class ClaimCommands
     {
         var name = new Argument<string>("name");
         var (pageSize, pageToken) = Paging();
-        var cmd = new Command("history", "A claim's timeline, oldest first. Example: claimledger claim history claims/<id>") { name, pageSize, pageToken };
+        var (asOf, asOfSequence) = AsOfOptions();
+        var cmd = new Command("history", "A claim's timeline, oldest first; with --as-of, as the ledger recorded it up to then. Example: claimledger claim history claims/<id>")
+            { name, pageSize, pageToken, asOf, asOfSequence };
         Cli.Handle(cmd, g, env, async c =>
         {
-            var history = await Client(c).ListClaimHistoryAsync(
-                new ListClaimHistoryRequest { Name = c.Get(name), PageSize = c.Get(pageSize), PageToken = c.Get(pageToken) ?? "" }, cancellationToken: c.Cancel);
+            var request = new ListClaimHistoryRequest { Name = c.Get(name), PageSize = c.Get(pageSize), PageToken = c.Get(pageToken) ?? "", AsOfSequence = c.Get(asOfSequence) };
+            if (c.Get(asOf) is { } time)
+            {
+                request.AsOfTime = Format.ParseTime(time, "--as-of");
+            }
+
+            var history = await Client(c).ListClaimHistoryAsync(request, cancellationToken: c.Cancel);
             c.Output.Message(history, () =>
             {
                 c.Output.Table([new Column("#"), new Column("Time", Optional: 2), new Column("Event"), new Column("Status"), new Column("Actor", Optional: 1), new Column("Detail")], history.Events.Select(e => (IReadOnlyList<string>)

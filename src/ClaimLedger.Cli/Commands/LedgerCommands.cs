@@ -126,6 +126,10 @@ public static class LedgerCommands
         ledger.Subcommands.Add(digest);
         ledger.Subcommands.Add(verify);
         ledger.Subcommands.Add(watch);
+        foreach (var command in ProofCommands.LedgerSubcommands(g, env))
+        {
+            ledger.Subcommands.Add(command);
+        }
         return ledger;
     }
 

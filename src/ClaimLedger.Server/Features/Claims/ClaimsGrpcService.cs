@@ -29,7 +29,7 @@ public sealed class ClaimsGrpcService(IMediator mediator) : ClaimService.ClaimSe
     }
 
     public override Task<Claim> GetClaim(GetClaimRequest request, ServerCallContext context) =>
-        mediator.Send(new GetClaim.Query(request.Name), context.CancellationToken);
+        mediator.Send(new GetClaim.Query(request.Name, request.AsOfTime.ToDateTimeOffsetOrNull("as_of_time"), request.AsOfSequence), context.CancellationToken);
 
     public override Task<ListClaimsResponse> ListClaims(ListClaimsRequest request, ServerCallContext context) =>
         mediator.Send(new ListClaims.Query(request.PageSize, request.PageToken, request.Status, request.Topic, request.Claimant, request.Source, request.OrderBy,
@@ -71,5 +71,6 @@ public sealed class ClaimsGrpcService(IMediator mediator) : ClaimService.ClaimSe
             context.CancellationToken);
 
     public override Task<ListClaimHistoryResponse> ListClaimHistory(ListClaimHistoryRequest request, ServerCallContext context) =>
-        mediator.Send(new ListClaimHistory.Query(request.Name, request.PageSize, request.PageToken), context.CancellationToken);
+        mediator.Send(new ListClaimHistory.Query(request.Name, request.PageSize, request.PageToken, request.AsOfTime.ToDateTimeOffsetOrNull("as_of_time"), request.AsOfSequence),
+            context.CancellationToken);
 }

@@ -13,7 +13,7 @@ namespace ClaimLedger.Server.Features.History;
 public static class ListClaimHistory
 {
     [Requires(Permission.Read)]
-    public sealed record Query(string Name, int PageSize, string PageToken) : IQuery<ListClaimHistoryResponse>;
+    public sealed record Query(string Name, int PageSize, string PageToken, DateTimeOffset? AsOfTime = null, long AsOfSequence = 0) : IQuery<ListClaimHistoryResponse>;
 
     public sealed class Validator : AbstractValidator<Query>
     {
@@ -21,6 +21,9 @@ public static class ListClaimHistory
         {
             RuleFor(q => q.Name).Must(ResourceNames.IsClaim).OverridePropertyName("name").WithMessage("must be a claim name, claims/{claim}");
             RuleFor(q => q.PageSize).GreaterThanOrEqualTo(0).OverridePropertyName("page_size");
+            RuleFor(q => q.AsOfSequence).GreaterThanOrEqualTo(0).OverridePropertyName("as_of_sequence");
+            RuleFor(q => q.AsOfSequence).Equal(0).When(q => q.AsOfTime is not null).OverridePropertyName("as_of_sequence")
+                .WithMessage("give as_of_time or as_of_sequence, not both");
         }
     }
 
@@ -50,9 +53,23 @@ public static class ListClaimHistory
         public async Task<ListClaimHistoryResponse> Handle(Query query, CancellationToken ct)
         {
             ResourceNames.TryParseClaim(query.Name, out var claimId);
-            var fingerprint = PageTokens.Fingerprint("history", claimId);
+            var asOf = await Ledger.AsOf.SequenceAsync(db, query.AsOfTime, query.AsOfSequence, ct);
+            var fingerprint = PageTokens.Fingerprint("history", claimId, asOf);
             var after = PageTokens.Decode(query.PageToken, fingerprint)?.Seq ?? 0;
             var size = PageTokens.Size(query.PageSize);
+            if (query.AsOfTime is not null || query.AsOfSequence > 0)
+            {
+                // Recomputed from the entries up to that point, not read from the timeline rows.
+                var events = Ledger.AsOf.Events(await Ledger.AsOf.FoldAsync(db, query.Name, asOf, ct)).Where(e => e.Sequence > after).Take(size + 1).ToList();
+                var recomputed = new ListClaimHistoryResponse();
+                recomputed.Events.AddRange(events.Take(size));
+                if (events.Count > size)
+                {
+                    recomputed.NextPageToken = PageTokens.Encode(new PageTokens.Position(null, events[size - 1].Sequence), fingerprint);
+                }
+
+                return recomputed;
+            }
 
             await ClaimReads.RowAsync(db, claimId, ct); // NOT_FOUND for an unknown claim
             var rows = await db.QueryAsync<EventRow>(Sql, new { ClaimId = claimId, After = after, Limit = size + 1 }, ct);

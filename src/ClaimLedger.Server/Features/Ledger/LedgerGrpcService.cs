@@ -49,5 +49,6 @@ public sealed class LedgerGrpcService(IMediator mediator, LedgerNotifier notifie
         mediator.Send(new Transparency.GetConsistencyProof.Query(request.FirstSize, request.SecondSize), context.CancellationToken);
 
     public override Task<ClaimProof> GetClaimProof(GetClaimProofRequest request, ServerCallContext context) =>
-        mediator.Send(new Transparency.GetClaimProof.Query(request.Name, request.TreeSize, request.AsOfSequence), context.CancellationToken);
+        mediator.Send(new Transparency.GetClaimProof.Query(request.Name, request.TreeSize, request.AsOfSequence, request.AsOfTime.ToDateTimeOffsetOrNull("as_of_time")),
+            context.CancellationToken);
 }

@@ -121,14 +121,38 @@ public sealed class CheckpointKey(IDbConnectionFactory factory, IOptions<Databas
             fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var writer = new StreamWriter(path, System.Text.Encoding.ASCII, fileOptions))
+        try
         {
+            using var writer = new StreamWriter(path, System.Text.Encoding.ASCII, fileOptions);
             writer.WriteLine(signer.ExportPrivateKey());
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another instance sharing this data directory created it a moment ago: use that one.
+            signer.Dispose();
+            created = false;
+            return ReadWhenWritten(path);
         }
 
         created = true;
         logger.LogInformation("Created the checkpoint signing key {Path} (owner-only); its verifier key is {VerifierKey}", path, signer.VerifierKey);
         return signer;
+    }
+
+    private NoteSigner ReadWhenWritten(string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var signer = NoteSigner.ImportPrivateKey(File.ReadAllText(path));
+                return options.Origin is { } origin && origin != signer.Name ? Rename(signer, origin) : signer;
+            }
+            catch (FormatException) when (attempt < 50)
+            {
+                Thread.Sleep(100); // still being written
+            }
+        }
     }
 
     private static NoteSigner Rename(NoteSigner signer, string name)

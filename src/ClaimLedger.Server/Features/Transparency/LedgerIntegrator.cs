@@ -21,7 +21,8 @@ internal static class LedgerLeaves
 /// integrated in batches, then reads the new entries, checks each against the hash chain, and in one short transaction
 /// of its own stores the changed tiles and the new tree size and root. Only the holder of the leader lease integrates
 /// (always this process on SQLite; one instance, elected through an advisory lock, on PostgreSQL), and only an instance
-/// holding the log's signing key competes for it. A checkpoint is signed when the tree has grown by
+/// holding the log's signing key competes for it. Its writes go through the lease (<see cref="ILeaderLease.WriteAsync{T}"/>):
+/// on SQLite through the one writer connection, on PostgreSQL in transactions of their own. A checkpoint is signed when the tree has grown by
 /// <see cref="TransparencyOptions.CheckpointMaxEntries"/> entries or <see cref="TransparencyOptions.CheckpointInterval"/>
 /// has passed since the last one (wall-clock time: the clock service only dates what is stored), after checking that the new tree is consistent with the last checkpoint's.
 /// </summary>
@@ -83,14 +84,14 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases
         while (!ct.IsCancellationRequested && await lease.StillHeldAsync(ct))
         {
             var signal = notifier.NextAsync; // taken before reading, so a commit during the pass is not missed
-            var pass = await IntegrateAsync(ct);
+            var pass = await IntegrateAsync(lease, ct);
             if (pass == Pass.Halted)
             {
                 await Delay(HaltedRetry, ct);
                 continue;
             }
 
-            await CheckpointIfDueAsync(ct);
+            await CheckpointIfDueAsync(lease, ct);
             if (pass == Pass.MoreToDo)
             {
                 continue;
@@ -110,7 +111,7 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases
     }
 
     /// <summary>Integrates up to one batch of entries.</summary>
-    private async Task<Pass> IntegrateAsync(CancellationToken ct)
+    private async Task<Pass> IntegrateAsync(ILeaderLease lease, CancellationToken ct)
     {
         await using var connection = await factory.OpenAsync(ct);
         var tree = await connection.QuerySingleAsync<TreeRow>(new CommandDefinition("SELECT size, root FROM merkle_tree WHERE id = 1", cancellationToken: ct));
@@ -164,27 +165,29 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases
         }
 
         var update = await new TileWriter(new DbTileStore(_ => Task.FromResult<DbConnection>(connection))).AppendAsync(tree.Size, batch, ct);
-        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        var moved = await lease.WriteAsync(async (writer, transaction) =>
         {
             // Conditional on the size read: should two leaders ever overlap, the second finds the tree moved and writes nothing.
-            var moved = await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE merkle_tree SET size = @Size, root = @Root, update_time = @Time WHERE id = 1 AND size = @Previous",
-                new { update.Size, update.Root, Time = DbTime.ToDb(clock.GetUtcNow()), Previous = update.PreviousSize }, transaction, cancellationToken: ct));
-            if (moved != 1)
+            if (await writer.ExecuteAsync(new CommandDefinition(
+                    "UPDATE merkle_tree SET size = @Size, root = @Root, update_time = @Time WHERE id = 1 AND size = @Previous",
+                    new { update.Size, update.Root, Time = DbTime.ToDb(clock.GetUtcNow()), Previous = update.PreviousSize }, transaction, cancellationToken: ct)) != 1)
             {
-                await transaction.RollbackAsync(ct);
-                return Pass.MoreToDo;
+                return false;
             }
 
-            await DbTileStore.WriteAsync(connection, transaction, update.Tiles, ct);
-            await transaction.CommitAsync(ct);
+            await DbTileStore.WriteAsync(writer, transaction, update.Tiles, ct);
+            return true;
+        }, ct);
+        if (!moved)
+        {
+            return Pass.MoreToDo;
         }
 
         logger.LogDebug("Integrated entries {First}–{Last} into the Merkle tree", update.PreviousSize + 1, update.Size);
         return rows.Count > batch.Count ? Pass.MoreToDo : Pass.CaughtUp;
     }
 
-    private async Task CheckpointIfDueAsync(CancellationToken ct)
+    private async Task CheckpointIfDueAsync(ILeaderLease lease, CancellationToken ct)
     {
         await using var connection = await factory.OpenAsync(ct);
         var tree = await connection.QuerySingleAsync<TreeRow>(new CommandDefinition("SELECT size, root FROM merkle_tree WHERE id = 1", cancellationToken: ct));
@@ -224,10 +227,10 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases
         }
 
         var note = new Checkpoint(key.Signer!.Name, tree.Size, root).Sign(key.Signer);
-        await connection.ExecuteAsync(new CommandDefinition("""
+        await lease.WriteAsync((writer, transaction) => writer.ExecuteAsync(new CommandDefinition("""
             INSERT INTO checkpoints (tree_size, root, note, key_name, create_time) VALUES (@Size, @Root, @Note, @Name, @Time)
             ON CONFLICT (tree_size) DO NOTHING
-            """, new { tree.Size, Root = root, Note = note, key.Signer.Name, Time = DbTime.ToDb(now) }, cancellationToken: ct));
+            """, new { tree.Size, Root = root, Note = note, key.Signer.Name, Time = DbTime.ToDb(now) }, transaction, cancellationToken: ct)), ct);
         _sinceCheckpoint.Restart();
         logger.LogDebug("Signed the checkpoint of tree size {Size}", tree.Size);
     }

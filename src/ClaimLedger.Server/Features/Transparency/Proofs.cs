@@ -235,7 +235,7 @@ public static class GetConsistencyProof
 public static class GetClaimProof
 {
     [Requires(Permission.Audit)]
-    public sealed record Query(string Name, long TreeSize, long AsOfSequence) : IQuery<Proto.ClaimProof>;
+    public sealed record Query(string Name, long TreeSize, long AsOfSequence, DateTimeOffset? AsOfTime = null) : IQuery<Proto.ClaimProof>;
 
     public sealed class Validator : AbstractValidator<Query>
     {
@@ -245,6 +245,8 @@ public static class GetClaimProof
                 .WithMessage(q => $"must be a claim name (claims/{{id}}), not {ClientText.Quote(q.Name)}");
             RuleFor(q => q.TreeSize).GreaterThanOrEqualTo(0).OverridePropertyName("tree_size");
             RuleFor(q => q.AsOfSequence).GreaterThanOrEqualTo(0).OverridePropertyName("as_of_sequence");
+            RuleFor(q => q.AsOfSequence).Equal(0).When(q => q.AsOfTime is not null).OverridePropertyName("as_of_sequence")
+                .WithMessage("give as_of_time or as_of_sequence, not both");
         }
     }
 
@@ -253,7 +255,8 @@ public static class GetClaimProof
         public async Task<Proto.ClaimProof> Handle(Query q, CancellationToken ct)
         {
             var checkpoint = await TreeState.CheckpointAsync(db, q.TreeSize, "tree_size", ct);
-            var entries = await ClaimEntries.ReadAsync(db, dialect, q.Name, checkpoint.TreeSize, q.AsOfSequence, ct);
+            var asOf = q.AsOfTime is null ? q.AsOfSequence : Math.Max(1, await Ledger.AsOf.SequenceAsync(db, q.AsOfTime, 0, ct));
+            var entries = await ClaimEntries.ReadAsync(db, dialect, q.Name, checkpoint.TreeSize, asOf, ct);
             if (entries.Count == 0)
             {
                 var exists = await db.ExecuteScalarAsync<long>("SELECT count(*) FROM ledger_entries WHERE subject = @Name", new { q.Name }, ct) > 0;
@@ -262,14 +265,17 @@ public static class GetClaimProof
                     throw new NotFoundException(q.Name);
                 }
 
-                throw new FailedPreconditionException(TreeState.NotIntegrated, q.AsOfSequence > 0
-                    ? $"{q.Name} did not exist yet at sequence {q.AsOfSequence}."
-                    : $"{q.Name} is not in the checkpoint of tree size {checkpoint.TreeSize} yet; it will be within about a second.", q.Name);
+                if (asOf > 0)
+                {
+                    throw new NotFoundException($"{q.Name} as of ledger entry {asOf}");
+                }
+
+                throw new FailedPreconditionException(TreeState.NotIntegrated, $"{q.Name} is not in the checkpoint of tree size {checkpoint.TreeSize} yet; it will be within about a second.", q.Name);
             }
 
             var proofs = await new ProofBuilder(new DbTileStore(db))
                 .InclusionProofsAsync(entries.Select(e => e.Sequence - 1).ToList(), checkpoint.TreeSize, ct);
-            var response = new Proto.ClaimProof { Claim = q.Name, Checkpoint = checkpoint.ToProto(), AsOfSequence = q.AsOfSequence };
+            var response = new Proto.ClaimProof { Claim = q.Name, Checkpoint = checkpoint.ToProto(), AsOfSequence = asOf };
             for (var i = 0; i < entries.Count; i++)
             {
                 var proven = new Proto.ProvenEntry { Sequence = entries[i].Sequence, Leaf = Encoding.UTF8.GetString(LedgerLeaves.Bytes(entries[i])) };

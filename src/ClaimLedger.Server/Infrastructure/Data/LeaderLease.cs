@@ -1,12 +1,15 @@
+using System.Data.Common;
 using Npgsql;
 
 namespace ClaimLedger.Server.Infrastructure.Data;
 
 /// <summary>
 /// "Only one process does this at a time" (ADR 5's engine seam for leadership; ADR 20): the Merkle-tree integrator runs
-/// only while it holds the lease. On SQLite the database belongs to one process, so the lease is always held; on
-/// PostgreSQL it is a session-level advisory lock on a dedicated connection, which the server releases when that
-/// connection ends, so a crashed leader's lease passes to another instance at once.
+/// only while it holds the lease, and writes through it. On SQLite the database belongs to one process, so the lease is
+/// always held, and its writes go through the one writer connection (group commit), never a second writer competing for
+/// the file's lock; on PostgreSQL it is a session-level advisory lock on a dedicated connection, which the server
+/// releases when that connection ends (so a crashed leader's lease passes to another instance at once), and its writes
+/// are transactions of their own, outside the cluster's write lock.
 /// </summary>
 public interface ILeaderLeases
 {
@@ -19,18 +22,22 @@ public interface ILeaderLease : IAsyncDisposable
 {
     /// <summary>False once the lease is known lost (the connection holding it broke).</summary>
     Task<bool> StillHeldAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in a write transaction; returns once it is committed (or throws, having written nothing).</summary>
+    Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
 }
 
 /// <summary>SQLite: one process owns the file, so it is always the leader.</summary>
-public sealed class SingleProcessLeases : ILeaderLeases
+public sealed class SingleProcessLeases(ICommandTransactions writer) : ILeaderLeases
 {
-    public Task<ILeaderLease?> TryAcquireAsync(long key, CancellationToken cancellationToken) => Task.FromResult<ILeaderLease?>(Held.Instance);
+    public Task<ILeaderLease?> TryAcquireAsync(long key, CancellationToken cancellationToken) => Task.FromResult<ILeaderLease?>(new Held(writer));
 
-    private sealed class Held : ILeaderLease
+    private sealed class Held(ICommandTransactions writer) : ILeaderLease
     {
-        public static readonly Held Instance = new();
-
         public Task<bool> StillHeldAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+            writer.RunAsync(work, cancellationToken);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
@@ -51,7 +58,7 @@ public sealed class PostgresLeaderLeases(PostgresDatabase database) : ILeaderLea
             take.Parameters.AddWithValue("Key", key);
             if (await take.ExecuteScalarAsync(cancellationToken) is true)
             {
-                return new Held(connection, key);
+                return new Held(connection, key, database);
             }
         }
         catch
@@ -64,8 +71,17 @@ public sealed class PostgresLeaderLeases(PostgresDatabase database) : ILeaderLea
         return null;
     }
 
-    private sealed class Held(NpgsqlConnection connection, long key) : ILeaderLease
+    private sealed class Held(NpgsqlConnection connection, long key, PostgresDatabase database) : ILeaderLease
     {
+        public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+        {
+            await using var writer = await database.OpenAsync(cancellationToken);
+            await using var transaction = await writer.BeginTransactionAsync(cancellationToken);
+            var result = await work(writer, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+
         public async Task<bool> StillHeldAsync(CancellationToken cancellationToken)
         {
             try
