@@ -262,7 +262,12 @@ public sealed class BundleState
 {
     private static readonly HashSet<string> NotState = new(StringComparer.Ordinal) { "events", "evidence", "findings", "run", "created_sources", "name", "claim" };
 
-    public sealed record EvidenceItem(string Name, string Stance, string Source, string Excerpt, bool Removed);
+    public sealed record EvidenceItem(
+        [property: System.Text.Json.Serialization.JsonPropertyName("name")] string Name,
+        [property: System.Text.Json.Serialization.JsonPropertyName("stance")] string Stance,
+        [property: System.Text.Json.Serialization.JsonPropertyName("source")] string Source,
+        [property: System.Text.Json.Serialization.JsonPropertyName("excerpt")] string Excerpt,
+        [property: System.Text.Json.Serialization.JsonPropertyName("removed")] bool Removed);
 
     public Dictionary<string, JsonNode?> Claim { get; } = new(StringComparer.Ordinal);
 
