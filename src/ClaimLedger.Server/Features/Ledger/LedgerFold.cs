@@ -74,7 +74,9 @@ internal static class LedgerState
     public static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     /// <summary>A value for a problem description: JSON text, shortened.</summary>
-    public static string Show(JsonNode? value) => Domain.ClientText.Quote(value?.ToJsonString() ?? "null");
+    public static string Show(JsonNode? value) => Text(value) is { } text
+        ? Domain.ClientText.Quote(text) // a string once quoted, not as JSON inside quotes
+        : Domain.ClientText.Clean(value?.ToJsonString() ?? "null", Domain.ClientText.MaxQuotedLength);
 }
 
 /// <summary>
