@@ -20,10 +20,14 @@ public static class ReportCommands
         var days = new Option<double>("--days") { Description = "Period length when --since is not given", DefaultValueFactory = _ => 30 };
         var topic = new Option<string?>("--topic");
         var claim = new Option<string?>("--claim");
+        var asOfCheckpoint = new Option<long>("--as-of-checkpoint")
+        {
+            Description = "As of a past checkpoint (its tree size, see `ledger checkpoint`): the period ends with it and the report shows its signed note",
+        };
         var audit = new Command("audit", """
             Write an audit report (auditor or admin).
             Example: claimledger report audit --format html --output audit.html --days 7
-            """) { format, output, since, until, days, topic, claim };
+            """) { format, output, since, until, days, topic, claim, asOfCheckpoint };
         Cli.Handle(audit, g, env, async c =>
         {
             var fmt = c.Get(format).ToLowerInvariant() switch
@@ -33,7 +37,10 @@ public static class ReportCommands
             };
             var end = c.Get(until) is { } u ? Format.ParseTime(u, "--until") : Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
             var start = c.Get(since) is { } s ? Format.ParseTime(s, "--since") : Timestamp.FromDateTimeOffset(end.ToDateTimeOffset().AddDays(-c.Get(days)));
-            var request = new GenerateAuditReportRequest { StartTime = start, EndTime = end, Format = fmt, Topic = c.Get(topic) ?? "", Claim = c.Get(claim) ?? "" };
+            var request = new GenerateAuditReportRequest
+            {
+                StartTime = start, EndTime = end, Format = fmt, Topic = c.Get(topic) ?? "", Claim = c.Get(claim) ?? "", AsOfTreeSize = c.Get(asOfCheckpoint),
+            };
             var path = c.Get(output);
             var bytes = await c.Output.ProgressAsync("Generating the report…", () => SaveAsync(Client(c).GenerateAuditReport(request, cancellationToken: c.Cancel), path, c.Cancel));
             c.Output.Value(new { file = Path.GetFullPath(path), bytes }, () => c.Output.Line($"Wrote {bytes} bytes to {path}"));

@@ -15,7 +15,8 @@ internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
         AND (@ClaimId = '' OR c.id = @ClaimId)
         """;
 
-    public sealed record Period(string Start, string End, string Topic, string ClaimId);
+    /// <param name="LastSequence">Only ledger entries up to this sequence (a report as of a checkpoint).</param>
+    public sealed record Period(string Start, string End, string Topic, string ClaimId, long LastSequence = long.MaxValue);
 
     public async Task<long> ClaimsRecordedAsync(Period p, CancellationToken ct) =>
         await db.ExecuteScalarAsync<long>($"SELECT count(*) FROM claims c WHERE c.create_time >= @Start AND c.create_time < @End AND {ClaimFilter}", p, ct);
@@ -89,7 +90,7 @@ internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
     public async Task<IReadOnlyList<(string, string, long)>> ActivityAsync(Period p, CancellationToken ct) =>
         await db.QueryAsync<(string, string, long)>($"""
             SELECT l.actor, l.action, count(*) FROM ledger_entries l
-            WHERE l.time >= @Start AND l.time < @End
+            WHERE l.time >= @Start AND l.time < @End AND l.sequence <= @LastSequence
               AND ((@Topic = '' AND @ClaimId = '') OR EXISTS (
                     SELECT 1 FROM claims c
                     WHERE (l.subject = 'claims/' || c.id OR l.subject LIKE 'claims/' || c.id || '/%') AND {ClaimFilter}))

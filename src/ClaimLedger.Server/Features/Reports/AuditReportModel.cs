@@ -21,7 +21,8 @@ public sealed record AuditSummary(
     IReadOnlyList<(string Actor, string Action, long Count)> ActivityByActor,
     StatusSeries StatusSeries,
     LedgerDigest Digest,
-    VerifyLedgerResponse Verification)
+    VerifyLedgerResponse Verification,
+    Checkpoint? Checkpoint = null)
 {
     public long Retractions => RetractionsByReason.Sum(r => r.Count);
 

@@ -134,6 +134,16 @@ internal sealed class JsonAuditReportWriter(Stream output) : AuditReportWriter
         _json.WriteEndObject();
 
         _json.WriteStartObject("ledger");
+        if (s.Checkpoint is { } checkpoint)
+        {
+            _json.WriteStartObject("checkpoint");
+            _json.WriteNumber("tree_size", checkpoint.TreeSize);
+            _json.WriteString("root_hash", Convert.ToBase64String(checkpoint.RootHash.Span));
+            _json.WriteString("origin", checkpoint.Origin);
+            _json.WriteString("note", checkpoint.Note);
+            _json.WriteEndObject();
+        }
+
         _json.WriteNumber("head_sequence", s.Digest.HeadSequence);
         _json.WriteString("head_hash", s.Digest.HeadHash);
         _json.WriteBoolean("valid", s.Verification.Valid);
@@ -331,6 +341,13 @@ internal sealed class CsvAuditReportWriter : AuditReportWriter
         await Row("report", s.Claim, Time(s.End), "", "period_end", "", "");
         await Row("report", "", "", "", "topic", s.Topic, "");
         await Row("report", "", "", "", "status_chart_bucket", s.StatusSeries.Bucket.Iso, s.StatusSeries.Bucket.Words);
+        if (s.Checkpoint is { } checkpoint)
+        {
+            await Row("ledger", "", "", "", "checkpoint_tree_size", checkpoint.TreeSize.ToString(Invariant), checkpoint.Origin);
+            await Row("ledger", "", "", "", "checkpoint_root_hash", Convert.ToBase64String(checkpoint.RootHash.Span), "");
+            await Row("ledger", "", "", "", "checkpoint_note", checkpoint.Note, "");
+        }
+
         await Row("ledger", "", "", "", "head_sequence", s.Digest.HeadSequence.ToString(Invariant), "");
         await Row("ledger", "", "", "", "head_hash", s.Digest.HeadHash, "");
         await Row("ledger", "", "", "", "valid", s.Verification.Valid ? "true" : "false", s.Verification.FirstProblem?.Description ?? "");

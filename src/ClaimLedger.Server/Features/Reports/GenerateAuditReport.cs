@@ -21,7 +21,7 @@ public static class GenerateAuditReport
 
     [Requires(Permission.Audit)]
     public sealed record Query(DateTimeOffset? Start, DateTimeOffset? End, string Topic, string Claim, ReportFormat Format,
-        IServerStreamWriter<ReportChunk> Output) : IQuery<Result>;
+        IServerStreamWriter<ReportChunk> Output, long AsOfTreeSize = 0) : IQuery<Result>;
 
     public sealed record Result(long Bytes, long Timelines);
 
@@ -38,6 +38,7 @@ public static class GenerateAuditReport
             RuleFor(q => q.Topic).MaximumLength(64).OverridePropertyName("topic");
             RuleFor(q => q.Claim).Must(c => c.Length == 0 || ResourceNames.IsClaim(c)).OverridePropertyName("claim")
                 .WithMessage("must be a claim name, claims/{claim}");
+            RuleFor(q => q.AsOfTreeSize).GreaterThanOrEqualTo(0).OverridePropertyName("as_of_tree_size");
             RuleFor(q => q.Format).Must(f => f != ReportFormat.Unspecified && Enum.IsDefined(f)).OverridePropertyName("format")
                 .WithMessage("must be JSON, CSV, MARKDOWN or HTML");
         }
@@ -51,11 +52,34 @@ public static class GenerateAuditReport
             await db.BeginReadSnapshotAsync(ct);
             var start = q.Start!.Value;
             var end = q.End!.Value;
-            var period = new AuditReportData.Period(DbTime.ToDb(start), DbTime.ToDb(end), q.Topic.Trim().ToLowerInvariant(), claimId);
+            Checkpoint? checkpoint = null;
+            LedgerDigest digest;
+            var lastSequence = long.MaxValue;
+            if (q.AsOfTreeSize > 0)
+            {
+                // As of a checkpoint: everything up to its last entry, and the proof that today's ledger still holds it.
+                checkpoint = (await Transparency.TreeState.CheckpointAsync(db, q.AsOfTreeSize, "as_of_tree_size", ct)).ToProto();
+                var head = await db.QuerySingleOrDefaultAsync<LedgerRow>($"SELECT {LedgerRow.Columns} FROM ledger_entries WHERE sequence = @S",
+                    new { S = q.AsOfTreeSize }, ct) ?? throw new NotFoundException($"ledger entry {q.AsOfTreeSize}");
+                lastSequence = head.Sequence;
+                var headEnd = DbTime.FromDb(head.Time).AddTicks(10); // the end is exclusive; times have microseconds
+                end = headEnd < end ? headEnd : end;
+                if (end <= start)
+                {
+                    throw new InvalidFieldException("as_of_tree_size", $"checkpoint {q.AsOfTreeSize} ends at {head.Time}, before start_time");
+                }
+
+                digest = new LedgerDigest { HeadSequence = head.Sequence, HeadHash = head.EntryHash, Time = DbTime.ToTimestamp(head.Time) };
+            }
+            else
+            {
+                digest = await mediator.Send(new GetLedgerDigest.Query(), ct);
+            }
+
+            var period = new AuditReportData.Period(DbTime.ToDb(start), DbTime.ToDb(end), q.Topic.Trim().ToLowerInvariant(), claimId, lastSequence);
             var data = new AuditReportData(db, dialect);
 
-            var verification = await mediator.Send(new VerifyLedger.Query(0, ""), ct);
-            var digest = await mediator.Send(new GetLedgerDigest.Query(), ct);
+            var verification = await mediator.Send(checkpoint is null ? new VerifyLedger.Query(0, "") : new VerifyLedger.Query(digest.HeadSequence, digest.HeadHash), ct);
             var (changes, overturned) = await data.VerdictChangesAsync(period, ct);
             var (stale, reverified) = await data.StaleAsync(period, ct);
             var (firsts, median) = await data.TimeToFirstVerdictAsync(period, ct);
@@ -68,7 +92,7 @@ public static class GenerateAuditReport
                 stale, reverified, firsts, median,
                 await data.ActivityAsync(period, ct),
                 await data.StatusSeriesAsync(period, start, end, ct),
-                digest, verification);
+                digest, verification, checkpoint);
 
             var (contentType, extension) = AuditReportWriter.Describe(q.Format);
             var output = new ChunkedResponseStream(q.Output, contentType, $"claimledger-audit-{start:yyyyMMdd}-{end:yyyyMMdd}.{extension}");

@@ -10,7 +10,7 @@ public sealed class ReportsGrpcService(IMediator mediator) : ReportService.Repor
 {
     public override Task GenerateAuditReport(GenerateAuditReportRequest request, IServerStreamWriter<ReportChunk> responseStream, ServerCallContext context) =>
         mediator.Send(new GenerateAuditReport.Query(request.StartTime.ToDateTimeOffsetOrNull("start_time"), request.EndTime.ToDateTimeOffsetOrNull("end_time"),
-            request.Topic, request.Claim, request.Format, responseStream), context.CancellationToken);
+            request.Topic, request.Claim, request.Format, responseStream, request.AsOfTreeSize), context.CancellationToken);
 
     public override Task ExportClaimReviews(ExportClaimReviewsRequest request, IServerStreamWriter<ReportChunk> responseStream, ServerCallContext context) =>
         mediator.Send(new ExportClaimReviews.Query(request.Topic, request.PublisherName, request.PublisherUrl, request.ReviewUrlTemplate,

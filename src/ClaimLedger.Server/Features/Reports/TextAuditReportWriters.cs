@@ -23,6 +23,15 @@ internal sealed class MarkdownAuditReportWriter(Stream output) : AuditReportWrit
         }
 
         await _w.WriteLineAsync($"- Digest: head sequence {s.Digest.HeadSequence}, head hash `{s.Digest.HeadHash}`");
+        if (s.Checkpoint is { } checkpoint)
+        {
+            await _w.WriteLineAsync($"- As of checkpoint: tree size {checkpoint.TreeSize}, root `{Convert.ToBase64String(checkpoint.RootHash.Span)}`, signed note:");
+            await _w.WriteLineAsync();
+            await _w.WriteLineAsync("```");
+            await _w.WriteAsync(checkpoint.Note);
+            await _w.WriteLineAsync("```");
+        }
+
         await _w.WriteLineAsync();
         await _w.WriteLineAsync("## Summary");
         await _w.WriteLineAsync();
@@ -203,6 +212,7 @@ internal sealed class HtmlAuditReportWriter(Stream output) : AuditReportWriter
             <tr><th>Claims checked</th><td class="num" data-key="claims_checked">{s.Verification.ClaimsChecked}</td></tr>
             <tr><th>Head sequence</th><td class="num" data-key="head_sequence">{s.Digest.HeadSequence}</td></tr>
             <tr><th>Head hash</th><td data-key="head_hash"><code>{s.Digest.HeadHash}</code></td></tr>
+            {(s.Checkpoint is { } checkpoint ? $"<tr><th>As of checkpoint</th><td data-key=\"checkpoint\"><pre>{HtmlEncode(checkpoint.Note)}</pre></td></tr>" : "")}
 
             """);
         if (s.Verification.FirstProblem is { } p)
