@@ -338,11 +338,29 @@ function citedSources(entry, claim) {
   return cited.filter((s) => /^sources\/[^/]+$/.test(s));
 }
 
+/** A Checkpoint message's fields beside its (verified) note must say what the note says. */
+function checkCheckpointFields(message, checkpoint) {
+  const size = message.tree_size;
+  if (size !== undefined && size !== null) {
+    const text = String(size);
+    if (!/^(?:0|[1-9][0-9]*)$/.test(text) || BigInt(text) !== checkpoint.treeSize) {
+      fail(`checkpoint tree_size ${JSON.stringify(text)} is not the signed note's ${checkpoint.treeSize}`);
+    }
+  }
+  const root = message.root_hash;
+  if (root !== undefined && root !== null && !(isBytes(root) ? equalBytes(root, checkpoint.rootHash) : root === checkpoint.rootHash.toString('base64'))) {
+    fail('checkpoint root_hash is not the signed note\'s root hash');
+  }
+  if (message.origin !== undefined && message.origin !== null && message.origin !== checkpoint.origin) {
+    fail(`checkpoint origin ${JSON.stringify(message.origin)} is not the signed note's ${JSON.stringify(checkpoint.origin)}`);
+  }
+}
+
 /**
  * Verifies a claim proof bundle (docs/ledger-format.md, "Claim proof bundles") — the CLI's JSON text (or Buffer), its
  * parsed object, or GetClaimProof's protobuf-shaped reply (sequence as a string, leaf as text or bytes, inclusion proof
- * hashes as base64 or bytes, no `format`) — against `verifierKey`. options.claim: the claim the caller asked about
- * (the bundle's `claim` must equal it).
+ * hashes as base64 or bytes, no `format`, `checkpoint` a Checkpoint message whose `note` is verified) — against
+ * `verifierKey`. options.claim: the claim the caller asked about (the bundle's `claim` must equal it).
  *
  * Returns the claim as of the checkpoint: { claim, checkpoint, state (its last claim entry's changes), lastChange,
  * evidence (last changes by evidence subject), sources (last changes by source subject), sourcesWithoutEntries (cited
@@ -368,8 +386,11 @@ export function verifyClaimBundle(bundleInput, verifierKey, options = {}) {
   if (options.claim !== undefined && claim !== options.claim) fail(`bundle is about ${claim}, not ${options.claim}`);
   if (!Array.isArray(bundle.entries)) fail('bundle entries is not an array');
 
-  // 1. The checkpoint.
-  const checkpoint = verifyCheckpoint(asText(bundle.checkpoint ?? '', 'checkpoint'), verifierKey);
+  // 1. The checkpoint: the signed note. The bundle file holds its text; GetClaimProof's reply holds a Checkpoint message
+  // (tree_size, root_hash, note, origin, create_time) whose note is what is verified — the fields beside it must agree.
+  const message = !fromText && isObject(bundle.checkpoint) && !isBytes(bundle.checkpoint) ? bundle.checkpoint : undefined;
+  const checkpoint = verifyCheckpoint(asText((message ? message.note : bundle.checkpoint) ?? '', 'checkpoint'), verifierKey);
+  if (message) checkCheckpointFields(message, checkpoint);
 
   // 2. Each entry's leaf, sequence and inclusion proof; 3. strictly increasing sequences.
   const entries = []; let previous = 0;

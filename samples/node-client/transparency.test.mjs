@@ -501,6 +501,21 @@ describe('claim proof bundles', () => {
     rejects(() => verifyClaimBundle(JSON.stringify({ ...good, format: undefined }), key.verifierKey), /format/);
   });
 
+  test('GetClaimProof\'s reply as it comes: the checkpoint a Checkpoint message, its note verified, the fields beside it agreeing', () => {
+    const root = mth(hashesOf(LOG.slice(0, CHECKPOINT_SIZE)));
+    const message = { tree_size: String(CHECKPOINT_SIZE), root_hash: root, note: good.checkpoint, origin: key.name, create_time: { seconds: '1', nanos: 0 } };
+    const reply = { ...good, format: undefined, checkpoint: message, as_of_sequence: '0' };
+    assert.deepEqual(verifyClaimBundle(reply, key.verifierKey), verifyClaimBundle(good, key.verifierKey));
+    assert.equal(verifyClaimBundle({ ...reply, checkpoint: { note: good.checkpoint } }, key.verifierKey).entries, 8);
+    assert.equal(verifyClaimBundle({ ...reply, checkpoint: { ...message, root_hash: b64(root) } }, key.verifierKey).entries, 8);
+    rejects(() => verifyClaimBundle({ ...reply, checkpoint: { ...message, tree_size: String(CHECKPOINT_SIZE + 1) } }, key.verifierKey), /tree_size/);
+    rejects(() => verifyClaimBundle({ ...reply, checkpoint: { ...message, root_hash: nodeHash(root, root) } }, key.verifierKey), /root_hash/);
+    rejects(() => verifyClaimBundle({ ...reply, checkpoint: { ...message, origin: 'example.org/other' } }, key.verifierKey), /origin/);
+    rejects(() => verifyClaimBundle({ ...reply, checkpoint: { ...message, note: good.checkpoint.replace('\n13\n', '\n12\n') } }, key.verifierKey), /does not verify/);
+    // In the bundle file the checkpoint is the note's text, never an object.
+    rejects(() => verifyClaimBundle(JSON.stringify({ ...good, checkpoint: message }), key.verifierKey), /checkpoint must be text/);
+  });
+
   test('only source names cited by evidence admit entries: evidence "citing" another claim does not admit it', () => {
     const leaves = [
       canonicalize({ action: 'claim.created', actor: 'admin', changes: { ...claimState(), evidence: [{ source: 'claims/c2', stance: 'SUPPORTS', excerpt: '', locator: '' }] }, sequence: 1, subject: 'claims/c1', time: time(1) }),

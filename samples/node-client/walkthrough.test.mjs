@@ -2,42 +2,21 @@
 // fresh data directory and a free loopback port) through the whole verification workflow.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { walkthrough } from './walkthrough.mjs';
 import { verifyLedger } from './verify-ledger.mjs';
 import { connect } from './claimledger.mjs';
+import { startServer } from './server.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-let server; let dataDirectory; let address;
-
-const freePort = () => new Promise((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
-});
+let server; let address;
 
 before(async () => {
-  dataDirectory = mkdtempSync(path.join(os.tmpdir(), 'claimledger-node-'));
-  address = `127.0.0.1:${await freePort()}`;
-  server = spawn('dotnet', ['run', '--project', path.join(repo, 'src/ClaimLedger.Server'), '-c', process.env.CONFIGURATION ?? 'Release', '--no-launch-profile'], {
-    env: { ...process.env, Database__DataDirectory: dataDirectory, Kestrel__Endpoints__Grpc__Url: `http://${address}`, DOTNET_ENVIRONMENT: 'Production' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  server = await startServer();
+  ({ address } = server);
 });
 
-after(() => {
-  server?.kill('SIGTERM');
-  rmSync(dataDirectory, { recursive: true, force: true });
-});
+after(() => server?.stop());
 
-const adminKeyOfServer = async () => {
-  const file = path.join(dataDirectory, 'admin-api-key');
-  for (let i = 0; i < 1200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
-  return readFileSync(file, 'ascii').trim();
-};
+const adminKeyOfServer = () => server.adminKey();
 
 test('a proto-only client records, reviews and verifies a claim, and gets clear errors', { timeout: 180_000 }, async () => {
   const { article, claim, verified, history, errors } = await walkthrough(address, () => {}, await adminKeyOfServer());
