@@ -188,6 +188,57 @@ public sealed class TransparencyTests(ClaimLedgerServer server) : IClassFixture<
         signer.VerifierKey.ToString().ShouldBe(served.VerifierKey_);
     }
 
+    [Fact]
+    public async Task AuditReport_AsOfAPastCheckpoint_EndsWithIt_CarriesItsSignedNote_AndCountsNothingLater()
+    {
+        // A fresh server of its own, so that the counts are this test's alone.
+        using var own = new ClaimLedgerServer();
+        var claims = own.Claims("tara");
+        var ledger = own.Ledger("auditor", Role.Auditor);
+        await claims.CreateClaimAsync(TestData.NewClaim());
+        await claims.CreateClaimAsync(TestData.NewClaim());
+        var head = (await ledger.GetLedgerDigestAsync(new GetLedgerDigestRequest())).HeadSequence;
+        var past = await StalenessDriver.EventuallyAsync(async () =>
+        {
+            try
+            {
+                return await ledger.GetCheckpointAsync(new GetCheckpointRequest());
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+            {
+                return new ProtoCheckpoint();
+            }
+        }, c => c.TreeSize >= head, TimeSpan.FromSeconds(20), "a checkpoint");
+        own.Clock.Advance(TimeSpan.FromMinutes(5));
+        await claims.CreateClaimAsync(TestData.NewClaim()); // after the checkpoint
+
+        var reports = new ReportService.ReportServiceClient(own.As("auditor", Role.Auditor));
+        var request = new GenerateAuditReportRequest
+        {
+            StartTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(own.Clock.GetUtcNow().AddDays(-1)),
+            EndTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(own.Clock.GetUtcNow().AddDays(1)),
+            Format = ReportFormat.Json,
+        };
+        using var now = System.Text.Json.JsonDocument.Parse((await ReportClient.ReadAllAsync(reports.GenerateAuditReport(request))).Data);
+        now.RootElement.GetProperty("summary").GetProperty("claims_recorded").GetInt64().ShouldBe(3);
+
+        request.AsOfTreeSize = past.TreeSize;
+        using var then = System.Text.Json.JsonDocument.Parse((await ReportClient.ReadAllAsync(reports.GenerateAuditReport(request))).Data);
+        var root = then.RootElement;
+        root.GetProperty("summary").GetProperty("claims_recorded").GetInt64().ShouldBe(2);
+        var section = root.GetProperty("ledger");
+        section.GetProperty("checkpoint").GetProperty("note").GetString().ShouldBe(past.Note);
+        section.GetProperty("head_sequence").GetInt64().ShouldBe(past.TreeSize);
+        section.GetProperty("valid").GetBoolean().ShouldBeTrue();
+        var key = NoteVerifierKey.Parse((await ledger.GetVerifierKeyAsync(new GetVerifierKeyRequest())).VerifierKey_);
+        ClaimLedger.Transparency.Checkpoint.Verify(section.GetProperty("checkpoint").GetProperty("note").GetString()!, key).IsValid.ShouldBeTrue();
+        DateTimeOffset.Parse(root.GetProperty("period").GetProperty("end").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBeLessThan(request.EndTime.ToDateTimeOffset());
+
+        request.AsOfTreeSize = past.TreeSize + 1_000;
+        await RpcAssert.Fails(StatusCode.NotFound, () => ReportClient.ReadAllAsync(reports.GenerateAuditReport(request)));
+    }
+
     // ---- helpers
 
     private async Task WriteSomethingAsync() => await _claims.CreateClaimAsync(TestData.NewClaim());
