@@ -26,7 +26,7 @@ internal static class LedgerLeaves
 /// <see cref="TransparencyOptions.CheckpointMaxEntries"/> entries or <see cref="TransparencyOptions.CheckpointInterval"/>
 /// has passed since the last one (wall-clock time: the clock service only dates what is stored), after checking that the new tree is consistent with the last checkpoint's.
 /// </summary>
-public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases leases, LedgerNotifier notifier, CheckpointKey key,
+public sealed class LedgerIntegrator(IDbConnectionFactory factory, ISqlDialect dialect, ILeaderLeases leases, LedgerNotifier notifier, CheckpointKey key,
     TransparencyOptions options, TimeProvider clock, ILogger<LedgerIntegrator> logger) : BackgroundService
 {
     /// <summary>The advisory lock key of the integrator's lease ("ClaimInt").</summary>
@@ -36,7 +36,7 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases
     private static readonly TimeSpan FollowerRetry = TimeSpan.FromSeconds(2);
 
     /// <summary>How long integration pauses after it found the ledger and the chain disagree, before it looks again.</summary>
-    private static readonly TimeSpan HaltedRetry = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan HaltedRetry = TimeSpan.FromSeconds(15);
 
     /// <summary>Wall-clock time since this instance last signed (not stopped: none yet, so the first is due at once).</summary>
     private readonly System.Diagnostics.Stopwatch _sinceCheckpoint = new();
@@ -114,10 +114,12 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases
     private async Task<Pass> IntegrateAsync(ILeaderLease lease, CancellationToken ct)
     {
         await using var connection = await factory.OpenAsync(ct);
-        var tree = await connection.QuerySingleAsync<TreeRow>(new CommandDefinition("SELECT size, root FROM merkle_tree WHERE id = 1", cancellationToken: ct));
+        // The tree, the entries and the tiles read from one snapshot: they are seen as of one moment, whatever commits meanwhile.
+        await using var snapshot = dialect.BeginReadSnapshot(connection);
+        var tree = await connection.QuerySingleAsync<TreeRow>(new CommandDefinition("SELECT size, root FROM merkle_tree WHERE id = 1", transaction: snapshot, cancellationToken: ct));
         var rows = (await connection.QueryAsync<LedgerRow>(new CommandDefinition(
             $"SELECT {LedgerRow.Columns} FROM ledger_entries WHERE sequence >= @From ORDER BY sequence LIMIT @Limit",
-            new { From = Math.Max(1, tree.Size), Limit = options.IntegrationBatch + 1 }, cancellationToken: ct))).ToList();
+            new { From = Math.Max(1, tree.Size), Limit = options.IntegrationBatch + 1 }, snapshot, cancellationToken: ct))).ToList();
         var previousHash = LedgerChain.GenesisHash;
         if (tree.Size > 0)
         {
@@ -164,7 +166,8 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases
             return Pass.CaughtUp;
         }
 
-        var update = await new TileWriter(new DbTileStore(_ => Task.FromResult<DbConnection>(connection))).AppendAsync(tree.Size, batch, ct);
+        var update = await new TileWriter(new DbTileStore(_ => Task.FromResult<DbConnection>(connection), snapshot)).AppendAsync(tree.Size, batch, ct);
+        await snapshot.CommitAsync(ct); // end the read before writing
         var moved = await lease.WriteAsync(async (writer, transaction) =>
         {
             // Conditional on the size read: should two leaders ever overlap, the second finds the tree moved and writes nothing.
@@ -190,14 +193,15 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases
     private async Task CheckpointIfDueAsync(ILeaderLease lease, CancellationToken ct)
     {
         await using var connection = await factory.OpenAsync(ct);
-        var tree = await connection.QuerySingleAsync<TreeRow>(new CommandDefinition("SELECT size, root FROM merkle_tree WHERE id = 1", cancellationToken: ct));
+        await using var snapshot = dialect.BeginReadSnapshot(connection);
+        var tree = await connection.QuerySingleAsync<TreeRow>(new CommandDefinition("SELECT size, root FROM merkle_tree WHERE id = 1", transaction: snapshot, cancellationToken: ct));
         if (tree.Size == 0)
         {
             return;
         }
 
         var last = await connection.QuerySingleOrDefaultAsync<CheckpointRow>(new CommandDefinition(
-            "SELECT tree_size, root, create_time FROM checkpoints ORDER BY tree_size DESC LIMIT 1", cancellationToken: ct));
+            "SELECT tree_size, root, create_time FROM checkpoints ORDER BY tree_size DESC LIMIT 1", transaction: snapshot, cancellationToken: ct));
         if (last is not null && (last.TreeSize >= tree.Size
             || (tree.Size - last.TreeSize < options.CheckpointMaxEntries && _sinceCheckpoint.IsRunning && _sinceCheckpoint.Elapsed < options.CheckpointInterval)))
         {
@@ -206,7 +210,7 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases
 
         var now = clock.GetUtcNow();
 
-        var proofs = new ProofBuilder(new DbTileStore(_ => Task.FromResult<DbConnection>(connection)));
+        var proofs = new ProofBuilder(new DbTileStore(_ => Task.FromResult<DbConnection>(connection), snapshot));
         var root = await proofs.RootAsync(tree.Size, ct);
         if (!root.AsSpan().SequenceEqual(tree.Root))
         {
@@ -226,6 +230,7 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ILeaderLeases
             }
         }
 
+        await snapshot.CommitAsync(ct); // end the read before writing
         var note = new Checkpoint(key.Signer!.Name, tree.Size, root).Sign(key.Signer);
         await lease.WriteAsync((writer, transaction) => writer.ExecuteAsync(new CommandDefinition("""
             INSERT INTO checkpoints (tree_size, root, note, key_name, create_time) VALUES (@Size, @Root, @Note, @Name, @Time)
