@@ -32,6 +32,19 @@ public sealed class LedgerFastHashTests
         Convert.ToHexStringLower(hash).ShouldBe(expected);
     }
 
+    [Theory]
+    [MemberData(nameof(Entries))]
+    public void CanonicalEntryBytes_TheMerkleLeaf_EqualsTheCanonicalisingPath(string time, string actor, string action, string changes)
+    {
+        var canonicalChanges = CanonicalJson.ToText(JsonNode.Parse(changes));
+        var expected = LedgerChain.CanonicalEntry(42, time, actor, action, "claims/0123abcd", JsonNode.Parse(canonicalChanges));
+
+        LedgerChain.CanonicalEntryBytes(42, time, actor, action, "claims/0123abcd", canonicalChanges).ShouldBe(expected);
+        // A field that needs escaping takes the general path and still agrees.
+        LedgerChain.CanonicalEntryBytes(42, time, "Zoë \"Z\"", action, "claims/0123abcd", canonicalChanges)
+            .ShouldBe(LedgerChain.CanonicalEntry(42, time, "Zoë \"Z\"", action, "claims/0123abcd", JsonNode.Parse(canonicalChanges)));
+    }
+
     [Fact]
     public void TryEntryHash_OfNonCanonicalChanges_DiffersFromTheCanonicalHash()
     {

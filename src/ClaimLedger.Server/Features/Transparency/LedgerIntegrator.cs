@@ -12,7 +12,7 @@ namespace ClaimLedger.Server.Features.Transparency;
 internal static class LedgerLeaves
 {
     public static byte[] Bytes(LedgerRow row) =>
-        LedgerChain.CanonicalEntry(row.Sequence, row.Time, row.Actor, row.Action, row.Subject, JsonNode.Parse(row.Changes));
+        LedgerChain.CanonicalEntryBytes(row.Sequence, row.Time, row.Actor, row.Action, row.Subject, row.Changes);
 }
 
 /// <summary>

@@ -48,8 +48,7 @@ public static class LedgerChain
             return false;
         }
 
-        var length = 32 + 80 + time.Length + actor.Length + action.Length + subject.Length + Encoding.UTF8.GetMaxByteCount(changes.Length);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
+        var rented = ArrayPool<byte>.Shared.Rent(32 + MaxCanonicalLength(time, actor, action, subject, changes));
         try
         {
             var buffer = rented.AsSpan();
@@ -58,24 +57,57 @@ public static class LedgerChain
                 return false;
             }
 
-            var at = 32;
-            at += Append(buffer[at..], "{\"action\":\"", action);
-            at += Append(buffer[at..], "\",\"actor\":\"", actor);
-            at += Encoding.ASCII.GetBytes("\",\"changes\":", buffer[at..]);
-            at += Encoding.UTF8.GetBytes(changes, buffer[at..]);
-            at += Encoding.ASCII.GetBytes(",\"sequence\":", buffer[at..]);
-            sequence.TryFormat(buffer[at..], out var digits, default, System.Globalization.CultureInfo.InvariantCulture);
-            at += digits;
-            at += Append(buffer[at..], ",\"subject\":\"", subject);
-            at += Append(buffer[at..], "\",\"time\":\"", time);
-            at += Encoding.ASCII.GetBytes("\"}", buffer[at..]);
-            SHA256.HashData(buffer[..at], hash);
+            var length = WriteCanonical(buffer[32..], sequence, time, actor, action, subject, changes);
+            SHA256.HashData(buffer[..(32 + length)], hash);
             return true;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// The canonical entry's bytes without building a JSON tree, <paramref name="changes"/> taken verbatim (stored
+    /// canonical; a stored text that is not no longer matches its hash): the Merkle tree's leaf. Falls back to
+    /// <see cref="CanonicalEntry"/> when a string field is not plain printable ASCII.
+    /// </summary>
+    public static byte[] CanonicalEntryBytes(long sequence, string time, string actor, string action, string subject, string changes)
+    {
+        if (!IsPlain(time) || !IsPlain(actor) || !IsPlain(action) || !IsPlain(subject))
+        {
+            return CanonicalEntry(sequence, time, actor, action, subject, JsonNode.Parse(changes));
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(MaxCanonicalLength(time, actor, action, subject, changes));
+        try
+        {
+            var length = WriteCanonical(rented, sequence, time, actor, action, subject, changes);
+            return rented.AsSpan(0, length).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static int MaxCanonicalLength(string time, string actor, string action, string subject, string changes) =>
+        80 + time.Length + actor.Length + action.Length + subject.Length + Encoding.UTF8.GetMaxByteCount(changes.Length);
+
+    private static int WriteCanonical(Span<byte> buffer, long sequence, string time, string actor, string action, string subject, string changes)
+    {
+        var at = 0;
+        at += Append(buffer[at..], "{\"action\":\"", action);
+        at += Append(buffer[at..], "\",\"actor\":\"", actor);
+        at += Encoding.ASCII.GetBytes("\",\"changes\":", buffer[at..]);
+        at += Encoding.UTF8.GetBytes(changes, buffer[at..]);
+        at += Encoding.ASCII.GetBytes(",\"sequence\":", buffer[at..]);
+        sequence.TryFormat(buffer[at..], out var digits, default, System.Globalization.CultureInfo.InvariantCulture);
+        at += digits;
+        at += Append(buffer[at..], ",\"subject\":\"", subject);
+        at += Append(buffer[at..], "\",\"time\":\"", time);
+        at += Encoding.ASCII.GetBytes("\"}", buffer[at..]);
+        return at;
     }
 
     private static int Append(Span<byte> destination, string literal, string value)
