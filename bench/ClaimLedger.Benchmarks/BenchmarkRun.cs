@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClaimLedger.Benchmarks.Ceilings;
 using ClaimLedger.Benchmarks.Dataset;
 using ClaimLedger.Benchmarks.Phases;
@@ -20,6 +21,19 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
     private readonly List<SizeResult> _sizes = [];
     private double _lastVerdictRate;
     private readonly List<string> _problems = [];
+    private BenchClient _observer = null!;
+
+    /// <summary>The setting the CreateClaim phase without the integrator restarts the servers with.</summary>
+    private static readonly Dictionary<string, string> IntegrationOff = new(StringComparer.Ordinal) { ["Ledger__Integration__Enabled"] = "false" };
+
+    /// <summary>
+    /// Texts the near-duplicate check is primed with after a restart (FindSimilarClaims): a fresh process has none of
+    /// the word counts a running one has cached, and CreateClaim runs at a fraction of its rate until it has them.
+    /// </summary>
+    private const int PrimeTexts = 3000;
+
+    /// <summary>How long a write or a backlog may take to be covered by a checkpoint before the run says so.</summary>
+    private static readonly TimeSpan CoverageTimeout = TimeSpan.FromSeconds(60);
 
     public IReadOnlyList<SizeResult> Sizes => _sizes;
 
@@ -35,6 +49,8 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         var state = new DatasetState(generator, runStart.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture));
         var instances = servers.Instances;
         var clients = Enumerable.Range(0, options.Clients).Select(i => new BenchClient(i, instances[i % instances.Count].Url, apiKey, options.Seed)).ToList();
+        // The integration-delay sampler's own client and channel (to instance 0), beside the phase's clients.
+        _observer = new BenchClient(options.Clients, instances[0].Url, apiKey, options.Seed);
         try
         {
             var pgbench = servers.Postgres is { } postgres ? await PgBenchCeiling.InitializeAsync(postgres, log, ct) : null;
@@ -53,6 +69,8 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
             {
                 client.Dispose();
             }
+
+            _observer.Dispose();
         }
     }
 
@@ -66,6 +84,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
     {
         Log("");
         Log($"== {size:N0} claims");
+        var sizeStart = DateTimeOffset.UtcNow;
         var claimsAtStart = state.ClaimCount;
         var load = await w.LoadAsync(Math.Max(0, size - claimsAtStart), options.LoadAllowDuplicates, ct);
         Log(Workloads.Describe(load));
@@ -79,6 +98,21 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         var listStatus = Checked(await w.ListClaimsByStatusAsync(ct));
         var search = Checked(await w.SearchClaimsAsync(ct));
         var searchLight = Checked(await w.SearchClaimsLightAsync(ct));
+
+        // Proofs, against the latest checkpoint, once it covers everything loaded (within about 1.5 s of the last write).
+        var (checkpoint, _, covered) = await w.WaitForCheckpointAsync(await w.LedgerHeadAsync(ct), CoverageTimeout, ct);
+        if (!covered)
+        {
+            Problem($"{size:N0}: no checkpoint covered the ledger head within {CoverageTimeout.TotalSeconds:0} s of the reads (latest: {checkpoint?.TreeSize ?? 0} entries)");
+        }
+
+        if (checkpoint is null)
+        {
+            throw new BenchmarkFailedException($"No checkpoint has been signed at {size:N0} claims: the proof phases have nothing to prove against.");
+        }
+
+        var inclusionProof = Checked(await w.GetInclusionProofAsync(checkpoint.TreeSize, ct));
+        var claimProof = Checked(await w.GetClaimProofAsync(ct));
 
         var dueClaims = (int)Math.Max(100, size / 100);
         var staleness = await w.StalenessSweepAsync(dueClaims, ct);
@@ -115,8 +149,15 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         }
 
         var claimsBeforeWrites = state.ClaimCount;
-        var create = Checked(await w.CreateClaimAsync(ct));
+        var (createOff, create, delay, catchUp, underLoad, cpu) = await CreateClaimWithAndWithoutIntegrationAsync(size, w, ct);
+        var drop = createOff.PerSecond > 0 ? (createOff.PerSecond - create.PerSecond) / createOff.PerSecond * 100 : 0;
+        Log($"CreateClaim: {create.PerSecond:N0}/s with the integrator, {createOff.PerSecond:N0}/s without: {drop:0.0}% drop");
         var verdicts = await SubmitVerdictsAsync(w, ct);
+        var sizeEnd = DateTimeOffset.UtcNow;
+        var checkpoints = await CheckpointStatsAsync(w, state, sizeStart, sizeEnd, underLoad, ct);
+        Log($"Checkpoints: {checkpoints.Count:N0} signed in the run, {checkpoints.SignedDuringSize:N0} during this size ({checkpoints.PerMinute:0.0}/min; " +
+            $"{checkpoints.PerMinuteUnderWriteLoad:0.0}/min under write load, {checkpoints.EntriesPerCheckpointUnderWriteLoad:N0} entries each); " +
+            $"merkle_tiles + checkpoints {(checkpoints.TreeBytes is { } tb ? $"{tb / 1e6:0.0} MB, {checkpoints.TreeBytesPerClaim:0} bytes per claim" : "n/a")} ({checkpoints.TreeBytesMethod})");
         var atEnd = TrackMemory();
         var databaseBytes = await DatabaseBytesAsync(ct);
 
@@ -144,7 +185,89 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         Log($"Server memory: RSS {Mb(atEnd?.RssBytes ?? 0)}, peak {Mb(atEnd?.PeakRssBytes ?? 0)}" +
             (atEnd?.Instances is { Count: > 1 } each ? $" (sums; per instance: {string.Join(", ", each.Select(i => $"{i.Instance}: {Mb(i.RssBytes)}, peak {Mb(i.PeakRssBytes)}"))})" : ""));
         return new SizeResult(size, claimsAtStart, claimsAtStart + load.Calls, claimsBeforeWrites, state.ClaimCount, load, ping, create, get, list, listTopic, listStatus, search, searchLight, verdicts, staleness,
-            report, verify, hashing, storageResult, afterLoad, atEnd, pgbenchResult, databaseBytes);
+            report, verify, hashing, storageResult, afterLoad, atEnd, pgbenchResult, databaseBytes,
+            inclusionProof, claimProof, delay, checkpoints, createOff, drop, catchUp, cpu);
+    }
+
+    /// <summary>
+    /// CreateClaim without and with the Merkle integrator, on the same data, one right after the other, each on freshly
+    /// restarted servers with the same warm-up: the servers restart with Ledger:Integration:Enabled=false for the first
+    /// phase, then with the defaults again; the integrator catches up with the first phase's entries (timed: the
+    /// catch-up) before the second phase starts. Both phases carry the same integration-delay sampler (its reads are
+    /// the same load); only in the second does it wait for checkpoints. After each restart, and before the phase's own
+    /// warm-up, the near-duplicate check is primed (<see cref="PrimeTexts"/>), untimed and without adding claims.
+    /// </summary>
+    private async Task<(PhaseResult Off, PhaseResult On, IntegrationDelayResult Delay, CatchUpResult CatchUp, (DateTimeOffset From, DateTimeOffset To) OnWindow,
+            ServerCpuPerClaim Cpu)>
+        CreateClaimWithAndWithoutIntegrationAsync(long size, Workloads w, CancellationToken ct)
+    {
+        TrackMemory(); // the peaks so far, before the processes they belong to stop
+        Log("Restarting the server" + (servers.Instances.Count > 1 ? "s" : "") + " with Ledger:Integration:Enabled=false");
+        await servers.RestartAsync(IntegrationOff, ct);
+        await w.ReconnectAsync(ct);
+        Check(await w.PrimeNearDuplicateCheckAsync(PrimeTexts, ct), "priming the near-duplicate check");
+        var offCpu = servers.CpuTime();
+        var offSampler = IntegrationDelaySampler.Start(_observer, options.Warmup, options.Duration, expectCoverage: false, ct);
+        var off = Checked(await w.CreateClaimAsync("CreateClaim, integration off", offSampler, ct));
+        var offCpuMs = (servers.CpuTime() - offCpu).TotalMilliseconds / Math.Max(1, offSampler.Offered);
+        var offSampling = await offSampler.FinishAsync(TimeSpan.Zero, ct);
+        if (offSampling.Errors > 0)
+        {
+            Problem($"{size:N0}: the integration-delay sampler had {offSampling.Errors} errors with integration off: {string.Join("; ", offSampling.ErrorSamples)}");
+        }
+
+        var head = await w.LedgerHeadAsync(ct);
+        var integrated = (await w.LatestCheckpointAsync(ct))?.TreeSize ?? 0;
+        Log("Restarting the server" + (servers.Instances.Count > 1 ? "s" : "") + " with the defaults (integration on)");
+        await servers.RestartAsync(new Dictionary<string, string>(), ct);
+        await w.ReconnectAsync(ct);
+        var (_, seenAt, covered) = await w.WaitForCheckpointAsync(head, CoverageTimeout, ct);
+        var first = servers.First;
+        var fromStart = Stopwatch.GetElapsedTime(first.StartTimestamp, seenAt).TotalSeconds;
+        var catchUp = new CatchUpResult(head - integrated, fromStart, Stopwatch.GetElapsedTime(first.ReadyTimestamp, seenAt).TotalSeconds,
+            (head - integrated) / Math.Max(fromStart, 1e-9), covered);
+        Log($"Catch-up: {catchUp.Entries:N0} entries written without the integrator covered by a checkpoint {catchUp.SecondsFromStart:0.00} s after the restarted " +
+            $"process started ({catchUp.SecondsFromReady:0.00} s after it answered Ping): ≥ {catchUp.EntriesPerSecond:N0} entries/s");
+        if (!covered)
+        {
+            Problem($"{size:N0}: the {catchUp.Entries:N0} entries written with integration off were not covered by a checkpoint within {CoverageTimeout.TotalSeconds:0} s of the restart");
+        }
+
+        Check(await w.PrimeNearDuplicateCheckAsync(PrimeTexts, ct), "priming the near-duplicate check");
+        var onCpu = servers.CpuTime();
+        var sampler = IntegrationDelaySampler.Start(_observer, options.Warmup, options.Duration, expectCoverage: true, ct);
+        var from = DateTimeOffset.UtcNow + options.Warmup;
+        var on = Checked(await w.CreateClaimAsync("CreateClaim", sampler, ct));
+        var to = DateTimeOffset.UtcNow;
+        var onCpuMs = (servers.CpuTime() - onCpu).TotalMilliseconds / Math.Max(1, sampler.Offered);
+        Log($"Server CPU per CreateClaim (warm-up included): {offCpuMs:0.00} ms without the integrator, {onCpuMs:0.00} ms with it");
+        var delay = await sampler.FinishAsync(CoverageTimeout, ct);
+        Log($"Integration delay (reply → covered by a checkpoint): p50 {delay.P50:N0} ms  p95 {delay.P95:N0} ms  max {delay.Max:N0} ms, " +
+            $"{delay.Samples:N0} samples, {delay.Unresolved} unresolved, {delay.Errors} errors");
+        if (delay.Unresolved > 0 || delay.Errors > 0)
+        {
+            Problem($"{size:N0}: integration delay: {delay.Unresolved} samples not covered within {CoverageTimeout.TotalSeconds:0} s, {delay.Errors} errors" +
+                string.Concat(delay.ErrorSamples.Select(e => $"; {e}")));
+        }
+
+        return (off, on, delay, catchUp, (from, to), new ServerCpuPerClaim(offCpuMs, onCpuMs, offSampler.Offered, sampler.Offered));
+    }
+
+    private async Task<CheckpointStats> CheckpointStatsAsync(Workloads w, DatasetState state, DateTimeOffset sizeStart, DateTimeOffset sizeEnd,
+        (DateTimeOffset From, DateTimeOffset To) underLoad, CancellationToken ct)
+    {
+        var all = await w.ListCheckpointsAsync(ct);
+        var during = all.Count(c => c.Time >= sizeStart && c.Time <= sizeEnd);
+        var minutes = (sizeEnd - sizeStart).TotalMinutes;
+        var loaded = all.Where(c => c.Time >= underLoad.From && c.Time <= underLoad.To).ToList();
+        var before = all.Where(c => c.Time < underLoad.From).Select(c => c.TreeSize).DefaultIfEmpty(0).Max();
+        var loadMinutes = Math.Max((underLoad.To - underLoad.From).TotalMinutes, 1e-9);
+        var entriesEach = loaded.Count == 0 ? 0 : (loaded.Max(c => c.TreeSize) - before) / (double)loaded.Count;
+        EnsureServerAlive();
+        var (bytes, method) = await Task.Run(() => TreeStorage.Measure(servers.OpenableDatabaseConnection()), ct);
+        var claims = state.ClaimCount;
+        return new CheckpointStats(all.Count, during / Math.Max(minutes, 1e-9), bytes / (double?)Math.Max(1, claims), during, minutes, loaded.Count,
+            loaded.Count / loadMinutes, entriesEach, all.Count == 0 ? 0 : all.Max(c => c.TreeSize), bytes, method, claims);
     }
 
     /// <summary>
