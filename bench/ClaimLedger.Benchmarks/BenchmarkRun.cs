@@ -149,12 +149,10 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         }
 
         var claimsBeforeWrites = state.ClaimCount;
-        var (createOff, create, delay, catchUp, underLoad, cpu) = await CreateClaimWithAndWithoutIntegrationAsync(size, w, ct);
-        var drop = createOff.PerSecond > 0 ? (createOff.PerSecond - create.PerSecond) / createOff.PerSecond * 100 : 0;
-        Log($"CreateClaim: {create.PerSecond:N0}/s with the integrator, {createOff.PerSecond:N0}/s without: {drop:0.0}% drop");
+        var writes = await CreateClaimPhasesAsync(size, w, ct);
         var verdicts = await SubmitVerdictsAsync(w, ct);
         var sizeEnd = DateTimeOffset.UtcNow;
-        var checkpoints = await CheckpointStatsAsync(w, state, sizeStart, sizeEnd, underLoad, ct);
+        var checkpoints = await CheckpointStatsAsync(w, state, sizeStart, sizeEnd, writes.CreateWindow, ct);
         Log($"Checkpoints: {checkpoints.Count:N0} signed in the run, {checkpoints.SignedDuringSize:N0} during this size ({checkpoints.PerMinute:0.0}/min; " +
             $"{checkpoints.PerMinuteUnderWriteLoad:0.0}/min under write load, {checkpoints.EntriesPerCheckpointUnderWriteLoad:N0} entries each); " +
             $"merkle_tiles + checkpoints {(checkpoints.TreeBytes is { } tb ? $"{tb / 1e6:0.0} MB, {checkpoints.TreeBytesPerClaim:0} bytes per claim" : "n/a")} ({checkpoints.TreeBytesMethod})");
@@ -184,37 +182,37 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
 
         Log($"Server memory: RSS {Mb(atEnd?.RssBytes ?? 0)}, peak {Mb(atEnd?.PeakRssBytes ?? 0)}" +
             (atEnd?.Instances is { Count: > 1 } each ? $" (sums; per instance: {string.Join(", ", each.Select(i => $"{i.Instance}: {Mb(i.RssBytes)}, peak {Mb(i.PeakRssBytes)}"))})" : ""));
-        return new SizeResult(size, claimsAtStart, claimsAtStart + load.Calls, claimsBeforeWrites, state.ClaimCount, load, ping, create, get, list, listTopic, listStatus, search, searchLight, verdicts, staleness,
-            report, verify, hashing, storageResult, afterLoad, atEnd, pgbenchResult, databaseBytes,
-            inclusionProof, claimProof, delay, checkpoints, createOff, drop, catchUp, cpu);
+        return new SizeResult(size, claimsAtStart, claimsAtStart + load.Calls, claimsBeforeWrites, state.ClaimCount, load, ping, writes.Create, get, list, listTopic, listStatus,
+            search, searchLight, verdicts, staleness, report, verify, hashing, storageResult, afterLoad, atEnd, pgbenchResult, databaseBytes,
+            inclusionProof, claimProof, writes.Delay, checkpoints, writes.Off, writes.DropPct, writes.CatchUp, writes.Cpu, writes.On);
     }
 
     /// <summary>
-    /// CreateClaim without and with the Merkle integrator, on the same data, one right after the other, each on freshly
-    /// restarted servers with the same warm-up: the servers restart with Ledger:Integration:Enabled=false for the first
-    /// phase, then with the defaults again; the integrator catches up with the first phase's entries (timed: the
-    /// catch-up) before the second phase starts. Both phases carry the same integration-delay sampler (its reads are
-    /// the same load); only in the second does it wait for checkpoints. After each restart, and before the phase's own
-    /// warm-up, the near-duplicate check is primed (<see cref="PrimeTexts"/>), untimed and without adding claims.
+    /// CreateClaim as every phase is measured, on the server that served the load, with the integration delay sampled;
+    /// then the same phase without and with the Merkle integrator, on the same data, one right after the other, each on
+    /// freshly restarted servers with the same preparation: the servers restart with Ledger:Integration:Enabled=false for
+    /// the first, then with the defaults again, and the integrator catches up with the first one's entries (timed: the
+    /// catch-up) before the second starts. After each restart, and before the phase's own warm-up, the near-duplicate
+    /// check is primed (<see cref="PrimeTexts"/>), untimed and without adding claims. All three phases carry the same
+    /// integration-delay sampler (its reads are the same load); only in the first does it wait for checkpoints.
     /// </summary>
-    private async Task<(PhaseResult Off, PhaseResult On, IntegrationDelayResult Delay, CatchUpResult CatchUp, (DateTimeOffset From, DateTimeOffset To) OnWindow,
-            ServerCpuPerClaim Cpu)>
-        CreateClaimWithAndWithoutIntegrationAsync(long size, Workloads w, CancellationToken ct)
+    private async Task<CreateClaimPhases> CreateClaimPhasesAsync(long size, Workloads w, CancellationToken ct)
     {
-        TrackMemory(); // the peaks so far, before the processes they belong to stop
-        Log("Restarting the server" + (servers.Instances.Count > 1 ? "s" : "") + " with Ledger:Integration:Enabled=false");
-        await servers.RestartAsync(IntegrationOff, ct);
-        await w.ReconnectAsync(ct);
-        Check(await w.PrimeNearDuplicateCheckAsync(PrimeTexts, ct), "priming the near-duplicate check");
-        var offCpu = servers.CpuTime();
-        var offSampler = IntegrationDelaySampler.Start(_observer, options.Warmup, options.Duration, expectCoverage: false, ct);
-        var off = Checked(await w.CreateClaimAsync("CreateClaim, integration off", offSampler, ct));
-        var offCpuMs = (servers.CpuTime() - offCpu).TotalMilliseconds / Math.Max(1, offSampler.Offered);
-        var offSampling = await offSampler.FinishAsync(TimeSpan.Zero, ct);
-        if (offSampling.Errors > 0)
+        var sampler = IntegrationDelaySampler.Start(_observer, options.Warmup, options.Duration, expectCoverage: true, ct);
+        var from = DateTimeOffset.UtcNow + options.Warmup;
+        var create = Checked(await w.CreateClaimAsync("CreateClaim", sampler, ct));
+        var to = DateTimeOffset.UtcNow;
+        var delay = await sampler.FinishAsync(CoverageTimeout, ct);
+        Log($"Integration delay (reply → covered by a checkpoint): p50 {delay.P50:N0} ms  p95 {delay.P95:N0} ms  max {delay.Max:N0} ms, " +
+            $"{delay.Samples:N0} samples, {delay.Unresolved} unresolved, {delay.Errors} errors");
+        if (delay.Unresolved > 0 || delay.Errors > 0)
         {
-            Problem($"{size:N0}: the integration-delay sampler had {offSampling.Errors} errors with integration off: {string.Join("; ", offSampling.ErrorSamples)}");
+            Problem($"{size:N0}: integration delay: {delay.Unresolved} samples not covered within {CoverageTimeout.TotalSeconds:0} s, {delay.Errors} errors" +
+                string.Concat(delay.ErrorSamples.Select(e => $"; {e}")));
         }
+
+        TrackMemory(); // the peaks so far, before the processes they belong to stop
+        var (off, offCpuMs, offClaims) = await RestartedCreateClaimAsync(size, w, IntegrationOff, "CreateClaim, integration off", ct);
 
         var head = await w.LedgerHeadAsync(ct);
         var integrated = (await w.LatestCheckpointAsync(ct))?.TreeSize ?? 0;
@@ -233,25 +231,43 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
             Problem($"{size:N0}: the {catchUp.Entries:N0} entries written with integration off were not covered by a checkpoint within {CoverageTimeout.TotalSeconds:0} s of the restart");
         }
 
-        Check(await w.PrimeNearDuplicateCheckAsync(PrimeTexts, ct), "priming the near-duplicate check");
-        var onCpu = servers.CpuTime();
-        var sampler = IntegrationDelaySampler.Start(_observer, options.Warmup, options.Duration, expectCoverage: true, ct);
-        var from = DateTimeOffset.UtcNow + options.Warmup;
-        var on = Checked(await w.CreateClaimAsync("CreateClaim", sampler, ct));
-        var to = DateTimeOffset.UtcNow;
-        var onCpuMs = (servers.CpuTime() - onCpu).TotalMilliseconds / Math.Max(1, sampler.Offered);
-        Log($"Server CPU per CreateClaim (warm-up included): {offCpuMs:0.00} ms without the integrator, {onCpuMs:0.00} ms with it");
-        var delay = await sampler.FinishAsync(CoverageTimeout, ct);
-        Log($"Integration delay (reply → covered by a checkpoint): p50 {delay.P50:N0} ms  p95 {delay.P95:N0} ms  max {delay.Max:N0} ms, " +
-            $"{delay.Samples:N0} samples, {delay.Unresolved} unresolved, {delay.Errors} errors");
-        if (delay.Unresolved > 0 || delay.Errors > 0)
+        var (on, onCpuMs, onClaims) = await RestartedCreateClaimAsync(size, w, null, "CreateClaim, integration on (restarted)", ct);
+        var drop = off.PerSecond > 0 ? (off.PerSecond - on.PerSecond) / off.PerSecond * 100 : 0;
+        Log($"CreateClaim on restarted servers: {on.PerSecond:N0}/s with the integrator, {off.PerSecond:N0}/s without: {drop:0.0}% drop; " +
+            $"server CPU per claim (warm-up included) {offCpuMs:0.00} ms without, {onCpuMs:0.00} ms with");
+        return new CreateClaimPhases(create, delay, (from, to), off, on, drop, catchUp, new ServerCpuPerClaim(offCpuMs, onCpuMs, offClaims, onClaims));
+    }
+
+    /// <summary>
+    /// Restarts the servers with <paramref name="settings"/> (null: as they are, after the catch-up's restart), primes the
+    /// near-duplicate check and measures CreateClaim, with the sampler's load and the server's CPU time per claim.
+    /// </summary>
+    private async Task<(PhaseResult Phase, double CpuMsPerClaim, long Claims)> RestartedCreateClaimAsync(long size, Workloads w,
+        IReadOnlyDictionary<string, string>? settings, string name, CancellationToken ct)
+    {
+        if (settings is not null)
         {
-            Problem($"{size:N0}: integration delay: {delay.Unresolved} samples not covered within {CoverageTimeout.TotalSeconds:0} s, {delay.Errors} errors" +
-                string.Concat(delay.ErrorSamples.Select(e => $"; {e}")));
+            Log("Restarting the server" + (servers.Instances.Count > 1 ? "s" : "") + $" with {string.Join(", ", settings.Select(kv => $"{kv.Key.Replace("__", ":", StringComparison.Ordinal)}={kv.Value}"))}");
+            await servers.RestartAsync(settings, ct);
+            await w.ReconnectAsync(ct);
         }
 
-        return (off, on, delay, catchUp, (from, to), new ServerCpuPerClaim(offCpuMs, onCpuMs, offSampler.Offered, sampler.Offered));
+        Check(await w.PrimeNearDuplicateCheckAsync(PrimeTexts, ct), "priming the near-duplicate check");
+        var cpu = servers.CpuTime();
+        var sampler = IntegrationDelaySampler.Start(_observer, options.Warmup, options.Duration, expectCoverage: false, ct);
+        var phase = Checked(await w.CreateClaimAsync(name, sampler, ct));
+        var cpuMs = (servers.CpuTime() - cpu).TotalMilliseconds / Math.Max(1, sampler.Offered);
+        var sampling = await sampler.FinishAsync(TimeSpan.Zero, ct);
+        if (sampling.Errors > 0)
+        {
+            Problem($"{size:N0}: the integration-delay sampler had {sampling.Errors} errors during {name}: {string.Join("; ", sampling.ErrorSamples)}");
+        }
+
+        return (phase, cpuMs, sampler.Offered);
     }
+
+    private sealed record CreateClaimPhases(PhaseResult Create, IntegrationDelayResult Delay, (DateTimeOffset From, DateTimeOffset To) CreateWindow,
+        PhaseResult Off, PhaseResult On, double DropPct, CatchUpResult CatchUp, ServerCpuPerClaim Cpu);
 
     private async Task<CheckpointStats> CheckpointStatsAsync(Workloads w, DatasetState state, DateTimeOffset sizeStart, DateTimeOffset sizeEnd,
         (DateTimeOffset From, DateTimeOffset To) underLoad, CancellationToken ct)

@@ -73,13 +73,18 @@ public sealed record SizeResult(
     /// <summary>During the CreateClaim phase: from a sample of replies until a checkpoint covered the write's entry.</summary>
     IntegrationDelayResult? IntegrationDelayMs = null,
     CheckpointStats? Checkpoints = null,
-    /// <summary>The same CreateClaim phase on servers restarted with Ledger:Integration:Enabled=false, just before it.</summary>
+    /// <summary>The CreateClaim phase on servers restarted with Ledger:Integration:Enabled=false (and primed).</summary>
     PhaseResult? CreateClaimWithoutIntegration = null,
-    /// <summary>(without − with) / without × 100: how much slower CreateClaim is with the integrator running.</summary>
+    /// <summary>
+    /// (without − with) / without × 100, with = <see cref="CreateClaimWithIntegrationRestarted"/>: how much slower
+    /// CreateClaim is with the integrator running.
+    /// </summary>
     double? CreateClaimIntegrationDropPct = null,
     CatchUpResult? IntegrationCatchUp = null,
-    /// <summary>Server CPU time per CreateClaim in the two phases: steadier than throughput on a shared machine.</summary>
-    ServerCpuPerClaim? CreateClaimServerCpuMs = null);
+    /// <summary>Server CPU time per CreateClaim in the two restarted phases: steadier than throughput on a shared machine.</summary>
+    ServerCpuPerClaim? CreateClaimServerCpuMs = null,
+    /// <summary>The CreateClaim phase on servers restarted with the defaults (integrator on) and primed, right after the catch-up.</summary>
+    PhaseResult? CreateClaimWithIntegrationRestarted = null);
 
 /// <summary>SubmitVerdict on a pool of IN_REVIEW claims prepared beforehand (untimed).</summary>
 public sealed record VerdictResult(PhaseResult Phase, int PoolSize, double PreparationSeconds, long PoolLeft);

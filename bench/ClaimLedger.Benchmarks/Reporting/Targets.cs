@@ -50,10 +50,10 @@ public static class Targets
             // Per server process: with several instances, the highest of their peaks.
             var peak = s.ServerMemoryAtEnd?.MaxInstancePeakRssBytes ?? 0;
             checks.Add(new(ServerRss, s.TargetClaims, Mb(peak), peak > 0 && peak <= ServerRssLimitBytes, atScale));
-            if (s.CreateClaimIntegrationDropPct is { } drop && s.CreateClaimWithoutIntegration is { } off)
+            if (s.CreateClaimIntegrationDropPct is { } drop && s.CreateClaimWithoutIntegration is { } off && s.CreateClaimWithIntegrationRestarted is { } on)
             {
-                checks.Add(new(IntegrationDrop, s.TargetClaims, $"{drop:0.0}% ({s.CreateClaim.PerSecond.ToString("N0", CultureInfo.InvariantCulture)}/s vs " +
-                    $"{off.PerSecond.ToString("N0", CultureInfo.InvariantCulture)}/s)", drop <= 5 && s.CreateClaim.Errors == 0 && off.Errors == 0, true));
+                checks.Add(new(IntegrationDrop, s.TargetClaims, $"{drop:0.0}% ({on.PerSecond.ToString("N0", CultureInfo.InvariantCulture)}/s vs " +
+                    $"{off.PerSecond.ToString("N0", CultureInfo.InvariantCulture)}/s)", drop <= 5 && on.Errors == 0 && off.Errors == 0, true));
             }
         }
 
