@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClaimLedger.Benchmarks.Ceilings;
 using ClaimLedger.Benchmarks.Dataset;
 using ClaimLedger.Benchmarks.Phases;
@@ -20,6 +21,19 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
     private readonly List<SizeResult> _sizes = [];
     private double _lastVerdictRate;
     private readonly List<string> _problems = [];
+    private BenchClient _observer = null!;
+
+    /// <summary>The setting the CreateClaim phase without the integrator restarts the servers with.</summary>
+    private static readonly Dictionary<string, string> IntegrationOff = new(StringComparer.Ordinal) { ["Ledger__Integration__Enabled"] = "false" };
+
+    /// <summary>
+    /// Texts the near-duplicate check is primed with after a restart (FindSimilarClaims): a fresh process has none of
+    /// the word counts a running one has cached, and CreateClaim runs at a fraction of its rate until it has them.
+    /// </summary>
+    private const int PrimeTexts = 3000;
+
+    /// <summary>How long a write or a backlog may take to be covered by a checkpoint before the run says so.</summary>
+    private static readonly TimeSpan CoverageTimeout = TimeSpan.FromSeconds(60);
 
     public IReadOnlyList<SizeResult> Sizes => _sizes;
 
@@ -35,6 +49,8 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         var state = new DatasetState(generator, runStart.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture));
         var instances = servers.Instances;
         var clients = Enumerable.Range(0, options.Clients).Select(i => new BenchClient(i, instances[i % instances.Count].Url, apiKey, options.Seed)).ToList();
+        // The integration-delay sampler's own client and channel (to instance 0), beside the phase's clients.
+        _observer = new BenchClient(options.Clients, instances[0].Url, apiKey, options.Seed);
         try
         {
             var pgbench = servers.Postgres is { } postgres ? await PgBenchCeiling.InitializeAsync(postgres, log, ct) : null;
@@ -53,6 +69,8 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
             {
                 client.Dispose();
             }
+
+            _observer.Dispose();
         }
     }
 
@@ -66,6 +84,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
     {
         Log("");
         Log($"== {size:N0} claims");
+        var sizeStart = DateTimeOffset.UtcNow;
         var claimsAtStart = state.ClaimCount;
         var load = await w.LoadAsync(Math.Max(0, size - claimsAtStart), options.LoadAllowDuplicates, ct);
         Log(Workloads.Describe(load));
@@ -79,6 +98,21 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         var listStatus = Checked(await w.ListClaimsByStatusAsync(ct));
         var search = Checked(await w.SearchClaimsAsync(ct));
         var searchLight = Checked(await w.SearchClaimsLightAsync(ct));
+
+        // Proofs, against the latest checkpoint, once it covers everything loaded (within about 1.5 s of the last write).
+        var (checkpoint, _, covered) = await w.WaitForCheckpointAsync(await w.LedgerHeadAsync(ct), CoverageTimeout, ct);
+        if (!covered)
+        {
+            Problem($"{size:N0}: no checkpoint covered the ledger head within {CoverageTimeout.TotalSeconds:0} s of the reads (latest: {checkpoint?.TreeSize ?? 0} entries)");
+        }
+
+        if (checkpoint is null)
+        {
+            throw new BenchmarkFailedException($"No checkpoint has been signed at {size:N0} claims: the proof phases have nothing to prove against.");
+        }
+
+        var inclusionProof = Checked(await w.GetInclusionProofAsync(checkpoint.TreeSize, ct));
+        var claimProof = Checked(await w.GetClaimProofAsync(ct));
 
         var dueClaims = (int)Math.Max(100, size / 100);
         var staleness = await w.StalenessSweepAsync(dueClaims, ct);
@@ -115,8 +149,13 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         }
 
         var claimsBeforeWrites = state.ClaimCount;
-        var create = Checked(await w.CreateClaimAsync(ct));
+        var writes = await CreateClaimPhasesAsync(size, w, ct);
         var verdicts = await SubmitVerdictsAsync(w, ct);
+        var sizeEnd = DateTimeOffset.UtcNow;
+        var checkpoints = await CheckpointStatsAsync(w, state, sizeStart, sizeEnd, writes.CreateWindow, ct);
+        Log($"Checkpoints: {checkpoints.Count:N0} signed in the run, {checkpoints.SignedDuringSize:N0} during this size ({checkpoints.PerMinute:0.0}/min; " +
+            $"{checkpoints.PerMinuteUnderWriteLoad:0.0}/min under write load, {checkpoints.EntriesPerCheckpointUnderWriteLoad:N0} entries each); " +
+            $"merkle_tiles + checkpoints {(checkpoints.TreeBytes is { } tb ? $"{tb / 1e6:0.0} MB, {checkpoints.TreeBytesPerClaim:0} bytes per claim" : "n/a")} ({checkpoints.TreeBytesMethod})");
         var atEnd = TrackMemory();
         var databaseBytes = await DatabaseBytesAsync(ct);
 
@@ -143,8 +182,108 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
 
         Log($"Server memory: RSS {Mb(atEnd?.RssBytes ?? 0)}, peak {Mb(atEnd?.PeakRssBytes ?? 0)}" +
             (atEnd?.Instances is { Count: > 1 } each ? $" (sums; per instance: {string.Join(", ", each.Select(i => $"{i.Instance}: {Mb(i.RssBytes)}, peak {Mb(i.PeakRssBytes)}"))})" : ""));
-        return new SizeResult(size, claimsAtStart, claimsAtStart + load.Calls, claimsBeforeWrites, state.ClaimCount, load, ping, create, get, list, listTopic, listStatus, search, searchLight, verdicts, staleness,
-            report, verify, hashing, storageResult, afterLoad, atEnd, pgbenchResult, databaseBytes);
+        return new SizeResult(size, claimsAtStart, claimsAtStart + load.Calls, claimsBeforeWrites, state.ClaimCount, load, ping, writes.Create, get, list, listTopic, listStatus,
+            search, searchLight, verdicts, staleness, report, verify, hashing, storageResult, afterLoad, atEnd, pgbenchResult, databaseBytes,
+            inclusionProof, claimProof, writes.Delay, checkpoints, writes.Off, writes.DropPct, writes.CatchUp, writes.Cpu, writes.On);
+    }
+
+    /// <summary>
+    /// CreateClaim as every phase is measured, on the server that served the load, with the integration delay sampled;
+    /// then the same phase without and with the Merkle integrator, on the same data, one right after the other, each on
+    /// freshly restarted servers with the same preparation: the servers restart with Ledger:Integration:Enabled=false for
+    /// the first, then with the defaults again, and the integrator catches up with the first one's entries (timed: the
+    /// catch-up) before the second starts. After each restart, and before the phase's own warm-up, the near-duplicate
+    /// check is primed (<see cref="PrimeTexts"/>), untimed and without adding claims. All three phases carry the same
+    /// integration-delay sampler (its reads are the same load); only in the first does it wait for checkpoints.
+    /// </summary>
+    private async Task<CreateClaimPhases> CreateClaimPhasesAsync(long size, Workloads w, CancellationToken ct)
+    {
+        var sampler = IntegrationDelaySampler.Start(_observer, options.Warmup, options.Duration, expectCoverage: true, ct);
+        var from = DateTimeOffset.UtcNow + options.Warmup;
+        var create = Checked(await w.CreateClaimAsync("CreateClaim", sampler, ct));
+        var to = DateTimeOffset.UtcNow;
+        var delay = await sampler.FinishAsync(CoverageTimeout, ct);
+        Log($"Integration delay (reply → covered by a checkpoint): p50 {delay.P50:N0} ms  p95 {delay.P95:N0} ms  max {delay.Max:N0} ms, " +
+            $"{delay.Samples:N0} samples, {delay.Unresolved} unresolved, {delay.Errors} errors");
+        if (delay.Unresolved > 0 || delay.Errors > 0)
+        {
+            Problem($"{size:N0}: integration delay: {delay.Unresolved} samples not covered within {CoverageTimeout.TotalSeconds:0} s, {delay.Errors} errors" +
+                string.Concat(delay.ErrorSamples.Select(e => $"; {e}")));
+        }
+
+        TrackMemory(); // the peaks so far, before the processes they belong to stop
+        var (off, offCpuMs, offClaims) = await RestartedCreateClaimAsync(size, w, IntegrationOff, "CreateClaim, integration off", ct);
+
+        var head = await w.LedgerHeadAsync(ct);
+        var integrated = (await w.LatestCheckpointAsync(ct))?.TreeSize ?? 0;
+        Log("Restarting the server" + (servers.Instances.Count > 1 ? "s" : "") + " with the defaults (integration on)");
+        await servers.RestartAsync(new Dictionary<string, string>(), ct);
+        await w.ReconnectAsync(ct);
+        var (_, seenAt, covered) = await w.WaitForCheckpointAsync(head, CoverageTimeout, ct);
+        var first = servers.First;
+        var fromStart = Stopwatch.GetElapsedTime(first.StartTimestamp, seenAt).TotalSeconds;
+        var catchUp = new CatchUpResult(head - integrated, fromStart, Stopwatch.GetElapsedTime(first.ReadyTimestamp, seenAt).TotalSeconds,
+            (head - integrated) / Math.Max(fromStart, 1e-9), covered);
+        Log($"Catch-up: {catchUp.Entries:N0} entries written without the integrator covered by a checkpoint {catchUp.SecondsFromStart:0.00} s after the restarted " +
+            $"process started ({catchUp.SecondsFromReady:0.00} s after it answered Ping): ≥ {catchUp.EntriesPerSecond:N0} entries/s");
+        if (!covered)
+        {
+            Problem($"{size:N0}: the {catchUp.Entries:N0} entries written with integration off were not covered by a checkpoint within {CoverageTimeout.TotalSeconds:0} s of the restart");
+        }
+
+        var (on, onCpuMs, onClaims) = await RestartedCreateClaimAsync(size, w, null, "CreateClaim, integration on (restarted)", ct);
+        var drop = off.PerSecond > 0 ? (off.PerSecond - on.PerSecond) / off.PerSecond * 100 : 0;
+        Log($"CreateClaim on restarted servers: {on.PerSecond:N0}/s with the integrator, {off.PerSecond:N0}/s without: {drop:0.0}% drop; " +
+            $"server CPU per claim (warm-up included) {offCpuMs:0.00} ms without, {onCpuMs:0.00} ms with");
+        return new CreateClaimPhases(create, delay, (from, to), off, on, drop, catchUp, new ServerCpuPerClaim(offCpuMs, onCpuMs, offClaims, onClaims));
+    }
+
+    /// <summary>
+    /// Restarts the servers with <paramref name="settings"/> (null: as they are, after the catch-up's restart), primes the
+    /// near-duplicate check and measures CreateClaim, with the sampler's load and the server's CPU time per claim.
+    /// </summary>
+    private async Task<(PhaseResult Phase, double CpuMsPerClaim, long Claims)> RestartedCreateClaimAsync(long size, Workloads w,
+        IReadOnlyDictionary<string, string>? settings, string name, CancellationToken ct)
+    {
+        if (settings is not null)
+        {
+            Log("Restarting the server" + (servers.Instances.Count > 1 ? "s" : "") + $" with {string.Join(", ", settings.Select(kv => $"{kv.Key.Replace("__", ":", StringComparison.Ordinal)}={kv.Value}"))}");
+            await servers.RestartAsync(settings, ct);
+            await w.ReconnectAsync(ct);
+        }
+
+        Check(await w.PrimeNearDuplicateCheckAsync(PrimeTexts, ct), "priming the near-duplicate check");
+        var cpu = servers.CpuTime();
+        var sampler = IntegrationDelaySampler.Start(_observer, options.Warmup, options.Duration, expectCoverage: false, ct);
+        var phase = Checked(await w.CreateClaimAsync(name, sampler, ct));
+        var cpuMs = (servers.CpuTime() - cpu).TotalMilliseconds / Math.Max(1, sampler.Offered);
+        var sampling = await sampler.FinishAsync(TimeSpan.Zero, ct);
+        if (sampling.Errors > 0)
+        {
+            Problem($"{size:N0}: the integration-delay sampler had {sampling.Errors} errors during {name}: {string.Join("; ", sampling.ErrorSamples)}");
+        }
+
+        return (phase, cpuMs, sampler.Offered);
+    }
+
+    private sealed record CreateClaimPhases(PhaseResult Create, IntegrationDelayResult Delay, (DateTimeOffset From, DateTimeOffset To) CreateWindow,
+        PhaseResult Off, PhaseResult On, double DropPct, CatchUpResult CatchUp, ServerCpuPerClaim Cpu);
+
+    private async Task<CheckpointStats> CheckpointStatsAsync(Workloads w, DatasetState state, DateTimeOffset sizeStart, DateTimeOffset sizeEnd,
+        (DateTimeOffset From, DateTimeOffset To) underLoad, CancellationToken ct)
+    {
+        var all = await w.ListCheckpointsAsync(ct);
+        var during = all.Count(c => c.Time >= sizeStart && c.Time <= sizeEnd);
+        var minutes = (sizeEnd - sizeStart).TotalMinutes;
+        var loaded = all.Where(c => c.Time >= underLoad.From && c.Time <= underLoad.To).ToList();
+        var before = all.Where(c => c.Time < underLoad.From).Select(c => c.TreeSize).DefaultIfEmpty(0).Max();
+        var loadMinutes = Math.Max((underLoad.To - underLoad.From).TotalMinutes, 1e-9);
+        var entriesEach = loaded.Count == 0 ? 0 : (loaded.Max(c => c.TreeSize) - before) / (double)loaded.Count;
+        EnsureServerAlive();
+        var (bytes, method) = await Task.Run(() => TreeStorage.Measure(servers.OpenableDatabaseConnection()), ct);
+        var claims = state.ClaimCount;
+        return new CheckpointStats(all.Count, during / Math.Max(minutes, 1e-9), bytes / (double?)Math.Max(1, claims), during, minutes, loaded.Count,
+            loaded.Count / loadMinutes, entriesEach, all.Count == 0 ? 0 : all.Max(c => c.TreeSize), bytes, method, claims);
     }
 
     /// <summary>

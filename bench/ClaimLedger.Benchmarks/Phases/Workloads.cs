@@ -47,11 +47,125 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
         return true;
     }, ct);
 
-    public Task<PhaseResult> CreateClaimAsync(CancellationToken ct) => Timed("CreateClaim", async (c, token) =>
+    /// <summary>CreateClaim with the near-duplicate check; each reply is offered to <paramref name="sampler"/>, which may take it as a sample.</summary>
+    public Task<PhaseResult> CreateClaimAsync(string name, IntegrationDelaySampler? sampler, CancellationToken ct) => Timed(name, async (c, token) =>
     {
-        await CreateClaimAsync(c, false, token);
+        var claim = await CreateClaimAsync(c, false, token);
+        sampler?.Offer(claim);
         return true;
     }, ct);
+
+    /// <summary>
+    /// Untimed, after a restart: FindSimilarClaims with the texts of <paramref name="count"/> generated claims that are
+    /// never recorded (indexes far beyond the dataset's), at full concurrency. The near-duplicate check behind it is
+    /// CreateClaim's, so this refills what a restart empties (the cached counts of the words' claims) without adding claims.
+    /// </summary>
+    public async Task<PhaseResult> PrimeNearDuplicateCheckAsync(int count, CancellationToken ct)
+    {
+        const long FirstIndex = 1L << 40;
+        var result = await PhaseRunner.RunCountedAsync("Near-duplicate check primed (FindSimilarClaims)", clients, count, async (c, i, token) =>
+        {
+            var text = Generator.Claim(FirstIndex + i, state.SourceNames, state.RunId).Claim.Text;
+            await c.Claims.FindSimilarClaimsAsync(new FindSimilarClaimsRequest { Text = text }, cancellationToken: token);
+        }, null, ct);
+        log(Describe(result));
+        return result;
+    }
+
+    /// <summary>An inclusion proof of a random entry 1 … <paramref name="treeSize"/> in the latest checkpoint's tree.</summary>
+    public Task<PhaseResult> GetInclusionProofAsync(long treeSize, CancellationToken ct) => Timed("GetInclusionProof", async (c, token) =>
+    {
+        await c.Ledger.GetInclusionProofAsync(new GetInclusionProofRequest { Sequence = 1 + c.Random.NextInt64(treeSize) }, cancellationToken: token);
+        return true;
+    }, ct);
+
+    /// <summary>The proof bundle of a random existing claim against the latest checkpoint.</summary>
+    public Task<PhaseResult> GetClaimProofAsync(CancellationToken ct)
+    {
+        var names = state.SnapshotClaims();
+        return Timed("GetClaimProof", async (c, token) =>
+        {
+            await c.Ledger.GetClaimProofAsync(new GetClaimProofRequest { Name = names[c.Random.Next(names.Length)] }, cancellationToken: token);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>The latest checkpoint, or null while there is none.</summary>
+    public async Task<Checkpoint?> LatestCheckpointAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await clients[0].Ledger.GetCheckpointAsync(new GetCheckpointRequest(), cancellationToken: ct);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The sequence of the last committed ledger entry.</summary>
+    public async Task<long> LedgerHeadAsync(CancellationToken ct) =>
+        (await clients[0].Ledger.GetLedgerDigestAsync(new GetLedgerDigestRequest(), cancellationToken: ct)).HeadSequence;
+
+    /// <summary>
+    /// Polls GetCheckpoint every 10 ms until the latest checkpoint covers <paramref name="sequence"/> or
+    /// <paramref name="timeout"/> passes; returns the last checkpoint seen and the Stopwatch timestamp it was seen at.
+    /// </summary>
+    public async Task<(Checkpoint? Checkpoint, long SeenAt, bool Covered)> WaitForCheckpointAsync(long sequence, TimeSpan timeout, CancellationToken ct)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var checkpoint = await LatestCheckpointAsync(ct);
+            var seen = Stopwatch.GetTimestamp();
+            if ((checkpoint?.TreeSize ?? 0) >= sequence || waited.Elapsed >= timeout)
+            {
+                return (checkpoint, seen, (checkpoint?.TreeSize ?? 0) >= sequence);
+            }
+
+            await Task.Delay(10, ct);
+        }
+    }
+
+    /// <summary>Every checkpoint signed so far: tree size and signing time.</summary>
+    public async Task<List<(long TreeSize, DateTimeOffset Time)>> ListCheckpointsAsync(CancellationToken ct)
+    {
+        var all = new List<(long, DateTimeOffset)>();
+        var token = "";
+        do
+        {
+            var page = await clients[0].Ledger.ListCheckpointsAsync(new ListCheckpointsRequest { PageSize = 100, PageToken = token }, cancellationToken: ct);
+            all.AddRange(page.Checkpoints.Select(c => (c.TreeSize, c.CreateTime.ToDateTimeOffset())));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        return all;
+    }
+
+    /// <summary>
+    /// After the servers restarted: every client pings until it gets an answer (its channel opens a new connection),
+    /// so that no measured call pays for reconnecting or fails on the old connection.
+    /// </summary>
+    public async Task ReconnectAsync(CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        await Task.WhenAll(clients.Select(client => Task.Run(async () =>
+        {
+            while (true)
+            {
+                try
+                {
+                    await client.Diagnostics.PingAsync(Ping, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: ct);
+                    return;
+                }
+                catch (Exception e) when (e is RpcException or IOException or HttpRequestException && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(50, ct);
+                }
+            }
+        }, ct)));
+    }
 
     public Task<PhaseResult> GetClaimAsync(CancellationToken ct)
     {
@@ -257,13 +371,14 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
             response.FirstProblem is { } p ? $"{p.Kind} at entry {p.Sequence} ({p.Subject}): {p.Description}" : null);
     }
 
-    private async Task CreateClaimAsync(BenchClient c, bool allowDuplicate, CancellationToken ct)
+    private async Task<string> CreateClaimAsync(BenchClient c, bool allowDuplicate, CancellationToken ct)
     {
         var index = state.NextClaimIndex();
         var request = Generator.Claim(index, state.SourceNames, state.RunId);
         request.AllowDuplicate = allowDuplicate;
         var claim = await c.Claims.CreateClaimAsync(request, cancellationToken: ct);
         state.AddClaim(claim.Name);
+        return claim.Name;
     }
 
     private async Task<PhaseResult> Timed(string name, Func<BenchClient, CancellationToken, Task<bool>> call, CancellationToken ct, int? clientCount = null)

@@ -38,6 +38,16 @@ public static class Comparison
             : null);
         Row("CreateClaim + 1 evidence (calls/s; p50/p95/p99 ms)", (_, s) => Phase(s.GetProperty("create_claim"), all: true));
         Row("… multiple of the storage floor", (_, s) => $"{Ratio(s.GetProperty("create_claim"), s.GetProperty("storage_ceiling").GetProperty("per_claim_per_second").GetDouble()):0.00}×");
+        Row("CreateClaim on restarted servers, Merkle integrator off; on (calls/s)", (_, s) =>
+            Object(s, "create_claim_without_integration") is { } off && Object(s, "create_claim_with_integration_restarted") is { } on
+                ? $"{N(PerSecond(off))}; {N(PerSecond(on))}"
+                : null);
+        Row("… CreateClaim drop with the integrator (%)", (_, s) => s.TryGetProperty("create_claim_integration_drop_pct", out var d) && d.ValueKind == JsonValueKind.Number
+            ? $"{d.GetDouble():0.0}%"
+            : null);
+        Row("Integration delay, reply → checkpoint (p50/p95/max ms; samples)", (_, s) => Object(s, "integration_delay_ms") is { } d
+            ? $"{N(d.GetProperty("p50").GetDouble())}/{N(d.GetProperty("p95").GetDouble())}/{N(d.GetProperty("max").GetDouble())}; {N(d.GetProperty("samples").GetInt64())}"
+            : null);
         Row("Load: CreateClaim while growing the dataset (calls/s)", (_, s) => s.GetProperty("load").GetProperty("calls").GetInt64() > 0 ? N(PerSecond(s.GetProperty("load"))) : null);
         Row("GetClaim (calls/s; p95 ms)", (_, s) => Rate(s, "get_claim", p95: true));
         Row("ListClaims page of 25 (calls/s; p95 ms)", (_, s) => Rate(s, "list_claims", p95: true));
@@ -45,6 +55,8 @@ public static class Comparison
         Row("ListClaims, status filter (calls/s; p95 ms)", (_, s) => Rate(s, "list_claims_by_status", p95: true));
         Row("SearchClaims, all clients (calls/s; p95 ms)", (_, s) => Rate(s, "search_claims", p95: true));
         Row("SearchClaims, 4 clients (calls/s; p95 ms)", (_, s) => Rate(s, "search_claims_light", p95: true));
+        Row("GetInclusionProof (calls/s; p95 ms)", (_, s) => Object(s, "get_inclusion_proof") is { } p ? Phase(p, all: false) : null);
+        Row("GetClaimProof (calls/s; p95 ms)", (_, s) => Object(s, "get_claim_proof") is { } p ? Phase(p, all: false) : null);
         Row("SubmitVerdict (calls/s; p95 ms)", (_, s) => Phase(s.GetProperty("submit_verdict").GetProperty("phase"), all: false));
         Row("Staleness sweep, verdict expiry (s; claims marked stale)", (_, s) =>
         {
@@ -78,6 +90,10 @@ public static class Comparison
 
             return $"{N(each.EnumerateArray().Max(i => i.GetProperty("peak_rss_bytes").GetInt64()) / 1e6)} (sum {N(sum / 1e6)})";
         });
+        Row("Checkpoints (per minute; under write load per minute; tree bytes per claim)", (_, s) => Object(s, "checkpoints") is { } c
+            ? $"{c.GetProperty("per_minute").GetDouble():0.0}; {c.GetProperty("per_minute_under_write_load").GetDouble():0.0}; " +
+              (c.GetProperty("tree_bytes_per_claim").ValueKind == JsonValueKind.Number ? N(c.GetProperty("tree_bytes_per_claim").GetDouble()) : "n/a")
+            : null);
         Row("Database size (MB; bytes per claim)", (_, s) => s.TryGetProperty("database_bytes", out var d) && d.ValueKind == JsonValueKind.Number
             ? $"{N(d.GetInt64() / 1e6)}; {N(d.GetInt64() / (double)Math.Max(1, s.GetProperty("claims_at_end").GetInt64()))}"
             : null);
@@ -90,6 +106,10 @@ public static class Comparison
 
         return b.ToString();
     }
+
+    /// <summary>The object <paramref name="name"/> of a size, or null (reports from before it was measured).</summary>
+    private static JsonElement? Object(JsonElement size, string name) =>
+        size.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
 
     private static string Rate(JsonElement size, string phase, bool p95)
     {

@@ -128,7 +128,9 @@ public static class MarkdownReport
         b.AppendLine($"## {N(s.TargetClaims)} claims");
         b.AppendLine();
         b.AppendLine($"{N(s.ClaimsAtStart)} claims before loading, {N(s.ClaimsLoaded)} after. Reads, the staleness sweep, the report and VerifyLedger " +
-            $"ran first ({N(s.ClaimsBeforeWrites)} claims by their end: the sweep adds its due claims); CreateClaim and SubmitVerdict ran last, " +
+            $"ran first ({N(s.ClaimsBeforeWrites)} claims by their end: the sweep adds its due claims); CreateClaim " +
+            (s.CreateClaimWithoutIntegration is null ? "" : "(then again with the Merkle integrator off and on, the servers restarted before each) ") +
+            "and SubmitVerdict ran last, " +
             $"growing the dataset to {N(s.ClaimsAtEnd)} (SubmitVerdict's pool is new claims, created untimed with allow_duplicate)." +
             (s.DatabaseBytes is { } bytes ? $" The service's database then took {bytes / 1e6:N0} MB ({bytes / (double)Math.Max(1, s.ClaimsAtEnd):N0} bytes per claim)." : "") +
             (severalInstances ? " The staleness sweep, the audit report and VerifyLedger went to instance 0." : ""));
@@ -146,12 +148,63 @@ public static class MarkdownReport
 
         Row(b, "Ping (empty unary RPC)", s.Ping, "the transport ceiling", "");
         Row(b, "CreateClaim (1 evidence)", s.CreateClaim, $"{VsPing(s.CreateClaim)} — {VsStorage(s.CreateClaim)}", Judge(Targets.CreateVsPing, Targets.CreateVsFloor));
+        if (s.CreateClaimWithoutIntegration is { } off && s.CreateClaimWithIntegrationRestarted is { } on)
+        {
+            var cpu = s.CreateClaimServerCpuMs;
+            Row(b, "CreateClaim, Merkle integrator off (restarted, primed)", off,
+                $"{VsPing(off)}; the server restarted with Ledger:Integration:Enabled=false" +
+                (cpu is null ? "" : $"; server CPU {cpu.WithoutIntegration:0.00} ms per claim"), "");
+            Row(b, "CreateClaim, Merkle integrator on (restarted, primed)", on,
+                $"{VsPing(on)}; the server restarted with the defaults, after the catch-up: " +
+                $"{(s.CreateClaimIntegrationDropPct is { } drop ? (drop >= 0 ? $"{drop:0.0}% slower" : $"{-drop:0.0}% faster") : "n/a")} than without the integrator" +
+                (cpu is null ? "" : $"; server CPU {cpu.WithIntegration:0.00} ms per claim " +
+                    $"({Targets.Ratio(cpu.WithIntegration - cpu.WithoutIntegration, cpu.WithoutIntegration) * 100:+0;-0;0}%)"),
+                Judge(Targets.IntegrationDrop));
+        }
+
+        if (s.IntegrationDelayMs is { } d)
+        {
+            b.AppendLine(
+                $"| Integration delay (CreateClaim reply → a checkpoint covers its entry) | {d.P50:N0} ms p50 | {d.P50:N0} / {d.P95:N0} / max {d.Max:N0} | " +
+                $"{N(d.Errors)}{(d.Unresolved > 0 ? $" (+{d.Unresolved} not covered)" : "")} | {N(d.Samples)} writes sampled during the CreateClaim phase " +
+                $"(every {d.SampleEvery}th reply); GetCheckpoint polled every {d.PollIntervalMs:0} ms. Server defaults: integration delay 500 ms, " +
+                "a checkpoint at most every 1 s | |");
+        }
+
+        if (s.IntegrationCatchUp is { } c)
+        {
+            b.AppendLine(
+                $"| Integration catch-up (entries written with the integrator off) | ≥ {N(c.EntriesPerSecond)} entries/s | {c.SecondsFromStart:0.00} s | " +
+                $"{(c.Covered ? 0 : 1)} | {N(c.Entries)} entries covered by a checkpoint {c.SecondsFromStart:0.00} s after the restarted server process started " +
+                $"(start-up included), {c.SecondsFromReady:0.00} s after it first answered Ping | |");
+        }
+
+        if (s.Checkpoints is { } cp)
+        {
+            b.AppendLine(
+                $"| Checkpoints signed | {N(cp.SignedDuringSize)} ({cp.PerMinute:0.0}/min) | | | during this size's {cp.SizeMinutes:0.0} min " +
+                $"({N(cp.Count)} in the run so far, latest of {N(cp.LatestTreeSize)} entries); under write load (the CreateClaim phase) " +
+                $"{cp.PerMinuteUnderWriteLoad:0.0}/min, {N(cp.EntriesPerCheckpointUnderWriteLoad)} entries each | |");
+            b.AppendLine(
+                $"| Merkle tree storage (merkle_tiles + checkpoints) | {(cp.TreeBytesPerClaim is { } perClaim ? $"{N(perClaim)} bytes/claim" : "n/a")} | | | " +
+                $"{(cp.TreeBytes is { } tb ? $"{tb / 1e6:0.0} MB" : "n/a")} for {N(cp.Claims)} claims; {cp.TreeBytesMethod} | |");
+        }
         Row(b, "GetClaim (random claim)", s.GetClaim, VsPing(s.GetClaim), Judge(Targets.GetVsPing));
         Row(b, "ListClaims (page 25, no filter)", s.ListClaims, VsPing(s.ListClaims), "");
         Row(b, "ListClaims (page 25, topic filter)", s.ListClaimsByTopic, VsPing(s.ListClaimsByTopic), "");
         Row(b, "ListClaims (page 25, status filter)", s.ListClaimsByStatus, VsPing(s.ListClaimsByStatus), "");
         Row(b, "SearchClaims (1–3 words, page 10)", s.SearchClaims, VsPing(s.SearchClaims), Judge(Targets.SearchP95));
         Row(b, $"SearchClaims from {Phases.Workloads.LightClients} clients", s.SearchClaimsLight, VsPing(s.SearchClaimsLight), Judge(Targets.SearchP95Light));
+        if (s.GetInclusionProof is { } inclusion)
+        {
+            Row(b, "GetInclusionProof (random entry, latest checkpoint)", inclusion, VsPing(inclusion), "");
+        }
+
+        if (s.GetClaimProof is { } claimProof)
+        {
+            Row(b, "GetClaimProof (random claim, latest checkpoint)", claimProof, VsPing(claimProof), "");
+        }
+
         var v = s.SubmitVerdict;
         Row(b, "SubmitVerdict", v.Phase,
             $"{VsPing(v.Phase)} — {VsStorage(v.Phase)}; pool of {N(v.PoolSize)} IN_REVIEW claims, {N(v.PoolLeft)} left" + (v.Phase.Note is null ? "" : $" ({v.Phase.Note})"), "");
@@ -205,7 +258,9 @@ public static class MarkdownReport
             $"{N(hash.Entries)} entries ({hash.Bytes / 1e6:0.0} MB), one pass {hash.HashSeconds:0.000} s; reading and building them took {hash.ReadSeconds:0.00} s |");
         b.AppendLine();
 
-        var samples = new[] { s.Load, s.Ping, s.CreateClaim, s.GetClaim, s.ListClaims, s.ListClaimsByTopic, s.ListClaimsByStatus, s.SearchClaims, s.SearchClaimsLight, v.Phase }
+        var samples = new[] { s.Load, s.Ping, s.CreateClaim, s.CreateClaimWithoutIntegration, s.CreateClaimWithIntegrationRestarted, s.GetClaim, s.ListClaims, s.ListClaimsByTopic, s.ListClaimsByStatus,
+                s.SearchClaims, s.SearchClaimsLight, s.GetInclusionProof, s.GetClaimProof, v.Phase }
+            .OfType<PhaseResult>()
             .Where(p => p.ErrorSamples.Count > 0)
             .ToList();
         if (samples.Count > 0)

@@ -65,7 +65,26 @@ public sealed record SizeResult(
     /// <summary>PostgreSQL only: pgbench simple-update against the same server, at the same client count.</summary>
     [property: JsonPropertyName("pgbench")] PgBenchResult? PgBench = null,
     /// <summary>The service's database at the end of the size: the SQLite file with its WAL, or pg_database_size.</summary>
-    long? DatabaseBytes = null);
+    long? DatabaseBytes = null,
+    /// <summary>An inclusion proof of a random entry in the latest checkpoint.</summary>
+    PhaseResult? GetInclusionProof = null,
+    /// <summary>The proof bundle of a random claim against the latest checkpoint.</summary>
+    PhaseResult? GetClaimProof = null,
+    /// <summary>During the CreateClaim phase: from a sample of replies until a checkpoint covered the write's entry.</summary>
+    IntegrationDelayResult? IntegrationDelayMs = null,
+    CheckpointStats? Checkpoints = null,
+    /// <summary>The CreateClaim phase on servers restarted with Ledger:Integration:Enabled=false (and primed).</summary>
+    PhaseResult? CreateClaimWithoutIntegration = null,
+    /// <summary>
+    /// (without − with) / without × 100, with = <see cref="CreateClaimWithIntegrationRestarted"/>: how much slower
+    /// CreateClaim is with the integrator running.
+    /// </summary>
+    double? CreateClaimIntegrationDropPct = null,
+    CatchUpResult? IntegrationCatchUp = null,
+    /// <summary>Server CPU time per CreateClaim in the two restarted phases: steadier than throughput on a shared machine.</summary>
+    ServerCpuPerClaim? CreateClaimServerCpuMs = null,
+    /// <summary>The CreateClaim phase on servers restarted with the defaults (integrator on) and primed, right after the catch-up.</summary>
+    PhaseResult? CreateClaimWithIntegrationRestarted = null);
 
 /// <summary>SubmitVerdict on a pool of IN_REVIEW claims prepared beforehand (untimed).</summary>
 public sealed record VerdictResult(PhaseResult Phase, int PoolSize, double PreparationSeconds, long PoolLeft);
@@ -96,3 +115,9 @@ public sealed record ReportResult(
 
 /// <summary>A target from the benchmark issue, judged at one size.</summary>
 public sealed record TargetCheck(string Target, long Size, string Measured, bool Met, bool Binding);
+
+/// <summary>
+/// Server CPU time (user + system, all instances) per acknowledged CreateClaim, warm-up included, with the Merkle
+/// integrator off and on; the integration-delay sampler's reads are in both.
+/// </summary>
+public sealed record ServerCpuPerClaim(double WithoutIntegration, double WithIntegration, long ClaimsWithout, long ClaimsWith);

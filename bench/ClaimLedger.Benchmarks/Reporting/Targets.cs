@@ -22,8 +22,9 @@ public static class Targets
     public const string Verify = "VerifyLedger ≥ 500k entries/s";
     public const string ReportMemory = "Audit report in constant memory (RSS growth ≤ 50 MB)";
     public const string ServerRss = "Server RSS (peak) ≤ 300 MB at 1M";
+    public const string IntegrationDrop = "CreateClaim drop with the Merkle integrator ≤ 5%";
 
-    public static IReadOnlyList<string> All { get; } = [CreateVsPing, CreateVsFloor, GetVsPing, SearchP95, SearchP95Light, Staleness, Verify, ReportMemory, ServerRss];
+    public static IReadOnlyList<string> All { get; } = [CreateVsPing, CreateVsFloor, GetVsPing, SearchP95, SearchP95Light, Staleness, Verify, ReportMemory, ServerRss, IntegrationDrop];
 
     public static IReadOnlyList<TargetCheck> Evaluate(IReadOnlyList<SizeResult> sizes, int clients)
     {
@@ -49,6 +50,11 @@ public static class Targets
             // Per server process: with several instances, the highest of their peaks.
             var peak = s.ServerMemoryAtEnd?.MaxInstancePeakRssBytes ?? 0;
             checks.Add(new(ServerRss, s.TargetClaims, Mb(peak), peak > 0 && peak <= ServerRssLimitBytes, atScale));
+            if (s.CreateClaimIntegrationDropPct is { } drop && s.CreateClaimWithoutIntegration is { } off && s.CreateClaimWithIntegrationRestarted is { } on)
+            {
+                checks.Add(new(IntegrationDrop, s.TargetClaims, $"{drop:0.0}% ({on.PerSecond.ToString("N0", CultureInfo.InvariantCulture)}/s vs " +
+                    $"{off.PerSecond.ToString("N0", CultureInfo.InvariantCulture)}/s)", drop <= 5 && on.Errors == 0 && off.Errors == 0, true));
+            }
         }
 
         return checks;

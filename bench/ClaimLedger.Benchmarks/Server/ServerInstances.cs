@@ -15,6 +15,10 @@ namespace ClaimLedger.Benchmarks.Server;
 public sealed class ServerInstances(BenchmarkOptions options, string repoRoot, PostgresBinaries? binaries, TextWriter log) : IAsyncDisposable
 {
     private readonly List<ServerProcess> _instances = [];
+    private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
+
+    /// <summary>Per instance, the highest VmHWM of its earlier processes (before restarts).</summary>
+    private readonly List<long> _earlierPeaks = [];
     private bool _disposed;
     private Task? _disposal;
 
@@ -36,7 +40,7 @@ public sealed class ServerInstances(BenchmarkOptions options, string repoRoot, P
 
     public async Task StartAsync(CancellationToken ct)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        var environment = _environment;
         if (options.Database == DatabaseEngine.PostgreSql)
         {
             // Each instance's pool (up to 100), Quartz's and the LISTEN connections, pgbench's clients, the ceilings.
@@ -53,10 +57,55 @@ public sealed class ServerInstances(BenchmarkOptions options, string repoRoot, P
         // Instance 0 first: it migrates the database and creates the admin key; the others find both done.
         for (var i = 0; i < options.Instances; i++)
         {
-            var instance = await ServerProcess.StartAsync(repoRoot, log, ct, environment, options.Instances > 1 ? $"Instance {i}" : null);
-            await KeepAsync(instance, () => _instances.Add(instance));
+            var instance = await ServerProcess.StartAsync(repoRoot, log, ct, environment, InstanceName(i));
+            await KeepAsync(instance, () =>
+            {
+                _instances.Add(instance);
+                _earlierPeaks.Add(0);
+            });
         }
     }
+
+    /// <summary>
+    /// Stops every instance gracefully and starts it again on the same data directory, URL and database, with
+    /// <paramref name="settings"/> added to the configuration (e.g. Ledger__Integration__Enabled=false; none: the
+    /// defaults again). Instance 0 first, as at start. The instances' peak memory so far is kept (<see cref="Memory"/>).
+    /// </summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    {
+        var environment = new Dictionary<string, string>(_environment, StringComparer.Ordinal);
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        try
+        {
+            for (var i = 0; i < _instances.Count; i++)
+            {
+                _earlierPeaks[i] = Math.Max(_earlierPeaks[i], _instances[i].Memory()?.PeakRssBytes ?? 0);
+                await _instances[i].StopAsync(ct);
+            }
+
+            for (var i = 0; i < _instances.Count; i++)
+            {
+                var restarted = await _instances[i].RestartAsync(repoRoot, log, environment, InstanceName(i), ct);
+                await KeepAsync(restarted, () => _instances[i] = restarted);
+            }
+        }
+        catch
+        {
+            // A stopped process no longer deletes its directory, and none took it over.
+            foreach (var stopped in _instances.Where(i => i.Stopped))
+            {
+                ServerProcess.DeleteDirectory(stopped.DataDirectory);
+            }
+
+            throw;
+        }
+    }
+
+    private string? InstanceName(int i) => options.Instances > 1 ? $"Instance {i}" : null;
 
     /// <summary>Keeps what start-up just started, unless the setup was disposed meanwhile: then it is disposed too.</summary>
     private async Task KeepAsync(IAsyncDisposable started, Action keep)
@@ -83,8 +132,16 @@ public sealed class ServerInstances(BenchmarkOptions options, string repoRoot, P
     public string ExitedOutput() => string.Join(Environment.NewLine, _instances.Select((instance, i) => (instance, i)).Where(x => x.instance.HasExited)
         .Select(x => $"{(options.Instances > 1 ? $"instance {x.i}" : "server")}:{Environment.NewLine}{x.instance.RecentOutput()}"));
 
-    /// <summary>VmRSS and VmHWM of each instance, in order (null for an instance whose memory cannot be read).</summary>
-    public IReadOnlyList<ProcessMemory?> Memory() => _instances.Select(i => i.Memory()).ToList();
+    /// <summary>CPU time the instances' current processes have used, summed.</summary>
+    public TimeSpan CpuTime() => _instances.Aggregate(TimeSpan.Zero, (sum, i) => sum + i.CpuTime());
+
+    /// <summary>
+    /// VmRSS and VmHWM of each instance, in order (null for an instance whose memory cannot be read); after a restart
+    /// the peak is the highest of the instance's processes so far.
+    /// </summary>
+    public IReadOnlyList<ProcessMemory?> Memory() => _instances.Select((instance, i) => instance.Memory() is { } m
+        ? m with { PeakRssBytes = Math.Max(m.PeakRssBytes, _earlierPeaks[i]) }
+        : null).ToList();
 
     /// <summary>
     /// Stops everything; every call (the run's own clean-up, Ctrl+C, the process-exit handler on SIGTERM) waits for

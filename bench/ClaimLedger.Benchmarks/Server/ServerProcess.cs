@@ -20,14 +20,25 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Queue<string> _output = new();
     private int _disposed;
 
-    private ServerProcess(Process process, string dataDirectory, string url)
+    private ServerProcess(Process process, string dataDirectory, string url, long startTimestamp)
     {
         _process = process;
         DataDirectory = dataDirectory;
         Url = url;
+        StartTimestamp = startTimestamp;
+        Pid = process.Id;
     }
 
-    public int Pid => _process.Id;
+    /// <summary>Stopped by <see cref="StopAsync"/>: its data directory is left for the restarted process.</summary>
+    public bool Stopped { get; private set; }
+
+    /// <summary>Stopwatch timestamp taken just before the process was started.</summary>
+    public long StartTimestamp { get; }
+
+    /// <summary>Stopwatch timestamp of the first Ping the server answered.</summary>
+    public long ReadyTimestamp { get; private set; }
+
+    public int Pid { get; }
 
     public string Url { get; }
 
@@ -37,7 +48,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The SQLite database file (on SQLite; on PostgreSQL the data directory holds only the admin key file).</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "claimledger.db");
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => Stopped || _process.HasExited;
 
     /// <summary>The repository root: the nearest directory at or above <paramref name="start"/> holding ClaimLedger.sln.</summary>
     public static string FindRepositoryRoot(string start)
@@ -91,8 +102,19 @@ public sealed class ServerProcess : IAsyncDisposable
     /// Starts a server on a fresh data directory and a free loopback port and waits until it answers Ping.
     /// <paramref name="environment"/> adds configuration (e.g. the PostgreSQL provider and connection string).
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string repoRoot, TextWriter log, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? environment = null, string? name = null)
+    public static Task<ServerProcess> StartAsync(string repoRoot, TextWriter log, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? environment = null, string? name = null) =>
+        StartAsync(repoRoot, log, ct, environment, name, Directory.CreateTempSubdirectory("claimledger-bench-").FullName, $"http://127.0.0.1:{FreePort()}");
+
+    /// <summary>
+    /// Starts this server again, on its data directory and URL (after <see cref="StopAsync"/>), with
+    /// <paramref name="environment"/>; the new process owns the directory from then on.
+    /// </summary>
+    public Task<ServerProcess> RestartAsync(string repoRoot, TextWriter log, IReadOnlyDictionary<string, string> environment, string? name, CancellationToken ct) =>
+        StartAsync(repoRoot, log, ct, environment, name, DataDirectory, Url);
+
+    private static async Task<ServerProcess> StartAsync(string repoRoot, TextWriter log, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? environment, string? name, string dataDirectory, string url)
     {
         var dll = Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0", "ClaimLedger.Server.dll");
         if (!File.Exists(dll))
@@ -100,8 +122,6 @@ public sealed class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"{dll} does not exist: build the server in Release (or drop --skip-build).");
         }
 
-        var dataDirectory = Directory.CreateTempSubdirectory("claimledger-bench-").FullName;
-        var url = $"http://127.0.0.1:{FreePort()}";
         var psi = new ProcessStartInfo("dotnet")
         {
             // The content root: the server reads its appsettings.json (HTTP/2 endpoint defaults, logging) from here.
@@ -122,8 +142,9 @@ public sealed class ServerProcess : IAsyncDisposable
             psi.Environment[key] = value;
         }
 
+        var startTimestamp = Stopwatch.GetTimestamp();
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the server.");
-        var server = new ServerProcess(process, dataDirectory, url);
+        var server = new ServerProcess(process, dataDirectory, url, startTimestamp);
         process.OutputDataReceived += (_, e) => server.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -154,8 +175,27 @@ public sealed class ServerProcess : IAsyncDisposable
         return key.Length > 0 ? key : throw new InvalidOperationException($"{path} is empty.");
     }
 
+    /// <summary>CPU time (user + system) the server process has used so far; zero once stopped.</summary>
+    public TimeSpan CpuTime()
+    {
+        if (Stopped)
+        {
+            return TimeSpan.Zero;
+        }
+
+        try
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+        catch (InvalidOperationException)
+        {
+            return TimeSpan.Zero; // exited
+        }
+    }
+
     /// <summary>VmRSS and VmHWM of the server process (Linux; null elsewhere or after exit).</summary>
-    public ProcessMemory? Memory() => ProcessMemory.Read(Pid);
+    public ProcessMemory? Memory() => Stopped ? null : ProcessMemory.Read(Pid);
 
     /// <summary>The last lines the server printed, for error messages.</summary>
     public string RecentOutput()
@@ -163,6 +203,49 @@ public sealed class ServerProcess : IAsyncDisposable
         lock (_output)
         {
             return string.Join(Environment.NewLine, _output);
+        }
+    }
+
+    /// <summary>
+    /// Stops the server gracefully (SIGTERM, as a service manager would; SIGKILL after 30 s) and keeps its data directory
+    /// for <see cref="RestartAsync"/>. This object is done afterwards: disposing it no longer deletes the directory.
+    /// </summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        Stopped = true;
+        try
+        {
+            if (!_process.HasExited)
+            {
+                using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false }))
+                {
+                    if (kill is not null)
+                    {
+                        await kill.WaitForExitAsync(ct);
+                    }
+                }
+
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(30));
+                try
+                {
+                    await _process.WaitForExitAsync(timeout.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    await _process.WaitForExitAsync(CancellationToken.None);
+                }
+            }
+        }
+        finally
+        {
+            _process.Dispose();
         }
     }
 
@@ -195,7 +278,7 @@ public sealed class ServerProcess : IAsyncDisposable
         DeleteDirectory(DataDirectory);
     }
 
-    private static void DeleteDirectory(string path)
+    internal static void DeleteDirectory(string path)
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
@@ -252,6 +335,7 @@ public sealed class ServerProcess : IAsyncDisposable
             try
             {
                 await diagnostics.PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: ct);
+                ReadyTimestamp = Stopwatch.GetTimestamp();
                 return;
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)

@@ -25,6 +25,7 @@ internal static class LedgerLeaves
 /// on SQLite through the one writer connection, on PostgreSQL in transactions of their own. A checkpoint is signed when the tree has grown by
 /// <see cref="TransparencyOptions.CheckpointMaxEntries"/> entries or <see cref="TransparencyOptions.CheckpointInterval"/>
 /// has passed since the last one (wall-clock time: the clock service only dates what is stored), after checking that the new tree is consistent with the last checkpoint's.
+/// With <see cref="TransparencyOptions.IntegrationEnabled"/> false it does not run at all.
 /// </summary>
 public sealed class LedgerIntegrator(IDbConnectionFactory factory, ISqlDialect dialect, ILeaderLeases leases, LedgerNotifier notifier, CheckpointKey key,
     TransparencyOptions options, TimeProvider clock, ILogger<LedgerIntegrator> logger) : BackgroundService
@@ -47,6 +48,12 @@ public sealed class LedgerIntegrator(IDbConnectionFactory factory, ISqlDialect d
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.IntegrationEnabled)
+        {
+            logger.LogInformation("Ledger:Integration:Enabled is false: this instance adds no entries to the Merkle tree and signs no checkpoints");
+            return;
+        }
+
         if (key.Signer is null)
         {
             return; // CheckpointKey said why at start-up

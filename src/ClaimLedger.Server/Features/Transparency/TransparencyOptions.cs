@@ -4,6 +4,13 @@ namespace ClaimLedger.Server.Features.Transparency;
 public sealed class TransparencyOptions
 {
     /// <summary>
+    /// Whether this instance runs the integrator at all (default true). Off, it adds nothing to the Merkle tree and signs
+    /// no checkpoint; it still serves the checkpoints and proofs already made. For measuring the write path without the
+    /// integrator beside it (bench/README.md), or for instances that should never integrate.
+    /// </summary>
+    public bool IntegrationEnabled { get; set; } = true;
+
+    /// <summary>
     /// How often, at most, the integrator adds committed entries to the Merkle tree: an entry is in the tree within
     /// about this long of its commit (a commit wakes the integrator; it then waits out the rest of this interval so
     /// that a busy ledger is integrated in batches, not entry by entry).
@@ -33,6 +40,7 @@ public sealed class TransparencyOptions
         var options = new TransparencyOptions();
         var integration = configuration.GetSection("Ledger:Integration");
         var checkpoints = configuration.GetSection("Ledger:Checkpoints");
+        options.IntegrationEnabled = integration.GetValue("Enabled", options.IntegrationEnabled);
         options.IntegrationDelay = integration.GetValue("Delay", options.IntegrationDelay);
         options.IntegrationBatch = integration.GetValue("BatchSize", options.IntegrationBatch);
         options.CheckpointInterval = checkpoints.GetValue("Interval", options.CheckpointInterval);
