@@ -31,7 +31,6 @@ public static class ServiceRegistration
         services.AddScoped<ICurrentActor, CurrentActor>();
         services.AddSingleton<LedgerNotifier>();
         services.AddSingleton<Hosting.ServerStopping>();
-        services.AddSingleton<Features.Claims.TermRarity>();
         services.AddScoped<Features.Claims.NearDuplicatePrecheck>();
         services.AddSingleton<Features.Access.AdminKeyBootstrap>();
         services.AddSingleton(Features.Transparency.TransparencyOptions.Bind(configuration));
@@ -61,6 +60,8 @@ public static class ServiceRegistration
     /// </summary>
     private static void AddDatabaseEngine(this IServiceCollection services, IConfiguration configuration)
     {
+        // Near-duplicate candidates: the same SQL on both engines (claim_bands, ADR 21).
+        services.AddSingleton<Search.INearDuplicateCandidates, Search.MinHashCandidates>();
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (options.IsPostgreSql)
         {
@@ -73,7 +74,6 @@ public static class ServiceRegistration
             services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<PostgresGroupCommit>());
             services.AddHostedService<Cluster.PostgresClusterListener>();
             services.AddSingleton<Search.IFullTextSearch, Search.PostgresFullTextSearch>();
-            services.AddSingleton<Search.INearDuplicateCandidates, Search.PostgresNearDuplicateCandidates>();
             services.AddSingleton<ILeaderLeases, PostgresLeaderLeases>();
         }
         else
@@ -87,7 +87,6 @@ public static class ServiceRegistration
             services.AddSingleton<SqliteGroupCommit>();
             services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<SqliteGroupCommit>());
             services.AddSingleton<Search.IFullTextSearch, Search.SqliteFullTextSearch>();
-            services.AddSingleton<Search.INearDuplicateCandidates, Search.SqliteNearDuplicateCandidates>();
             services.AddSingleton<ILeaderLeases, SingleProcessLeases>();
         }
     }
