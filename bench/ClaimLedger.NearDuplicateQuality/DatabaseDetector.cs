@@ -23,11 +23,11 @@ public sealed class DatabaseDetector : IAsyncDisposable
     private readonly MinHashCandidates _candidates;
     private readonly Dictionary<long, int> _indexOfSeq = [];
 
-    private DatabaseDetector(DbConnection connection, ISqlDialect dialect, IFullTextSearch fullText)
+    private DatabaseDetector(DbConnection connection, ISqlDialect dialect, MinHashCandidates candidates)
     {
         _connection = connection;
         _dialect = dialect;
-        _candidates = new MinHashCandidates(fullText, Options.Create(new SearchClaims.Options()));
+        _candidates = candidates;
     }
 
     /// <summary>The engine's name, as the service logs it.</summary>
@@ -40,7 +40,7 @@ public sealed class DatabaseDetector : IAsyncDisposable
         new DatabaseMigrator(database, NullLogger<DatabaseMigrator>.Instance).Migrate();
         var connection = new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString);
         connection.Open();
-        return new DatabaseDetector(connection, database, new SqliteFullTextSearch(database));
+        return new DatabaseDetector(connection, database, new SqliteMinHashCandidates(new SqliteFullTextSearch(database), Options.Create(new SearchClaims.Options())));
     }
 
     /// <summary>The empty PostgreSQL database of <paramref name="connectionString"/>.</summary>
@@ -53,12 +53,19 @@ public sealed class DatabaseDetector : IAsyncDisposable
         new PostgresMigrator(database, NullLogger<PostgresMigrator>.Instance).Migrate();
         var connection = new NpgsqlConnection(database.ConnectionString);
         connection.Open();
-        return new DatabaseDetector(connection, database, new PostgresFullTextSearch());
+        return new DatabaseDetector(connection, database, new PostgresMinHashCandidates(new PostgresFullTextSearch(), Options.Create(new SearchClaims.Options())));
     }
 
-    /// <summary>Records the claims, in order, each with its band keys, in transactions of 1,000 claims.</summary>
+    /// <summary>How many claims are recorded: <see cref="DetectAsync"/> answers with indexes below it.</summary>
+    public int Loaded => _indexOfSeq.Count;
+
+    /// <summary>The time spent writing band keys, over all claims recorded.</summary>
+    public TimeSpan Indexing { get; private set; }
+
+    /// <summary>Records the claims after those already recorded, in order, each with its band keys, in transactions of 1,000 claims.</summary>
     public async Task LoadAsync(IReadOnlyList<string> claims, CancellationToken ct)
     {
+        var first = Loaded;
         const string InsertSql = """
             INSERT INTO claims (id, text, normalized_text, claimant, language_code, status, create_time, update_time)
             VALUES (@Id, @Text, @NormalizedText, 'generated', 'und', 'UNVERIFIED', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')
@@ -72,9 +79,11 @@ public sealed class DatabaseDetector : IAsyncDisposable
             for (var i = start; i < Math.Min(claims.Count, start + 1000); i++)
             {
                 var normalized = TextSimilarity.Normalize(claims[i]);
-                var seq = await db.ExecuteScalarAsync<long>(InsertSql, new { Id = $"generated-{i:D8}", Text = claims[i], NormalizedText = normalized }, ct);
+                var seq = await db.ExecuteScalarAsync<long>(InsertSql, new { Id = $"generated-{first + i:D8}", Text = claims[i], NormalizedText = normalized }, ct);
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await _candidates.AddAsync(db, seq, normalized, ct);
-                _indexOfSeq[seq] = i;
+                Indexing += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                _indexOfSeq[seq] = first + i;
             }
 
             db.Leave();

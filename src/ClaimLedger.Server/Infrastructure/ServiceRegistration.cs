@@ -60,8 +60,6 @@ public static class ServiceRegistration
     /// </summary>
     private static void AddDatabaseEngine(this IServiceCollection services, IConfiguration configuration)
     {
-        // Near-duplicate candidates: the same SQL on both engines (claim_bands, ADR 21).
-        services.AddSingleton<Search.INearDuplicateCandidates, Search.MinHashCandidates>();
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (options.IsPostgreSql)
         {
@@ -74,6 +72,7 @@ public static class ServiceRegistration
             services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<PostgresGroupCommit>());
             services.AddHostedService<Cluster.PostgresClusterListener>();
             services.AddSingleton<Search.IFullTextSearch, Search.PostgresFullTextSearch>();
+            services.AddSingleton<Search.INearDuplicateCandidates, Search.PostgresMinHashCandidates>();
             services.AddSingleton<ILeaderLeases, PostgresLeaderLeases>();
         }
         else
@@ -87,6 +86,7 @@ public static class ServiceRegistration
             services.AddSingleton<SqliteGroupCommit>();
             services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<SqliteGroupCommit>());
             services.AddSingleton<Search.IFullTextSearch, Search.SqliteFullTextSearch>();
+            services.AddSingleton<Search.INearDuplicateCandidates, Search.SqliteMinHashCandidates>();
             services.AddSingleton<ILeaderLeases, SingleProcessLeases>();
         }
     }

@@ -4,11 +4,12 @@ namespace ClaimLedger.Server.Infrastructure.Search;
 
 /// <summary>
 /// Where near-duplicate detection finds the claims worth scoring (ADR 6, ADR 21), and the index it finds them in, kept
-/// in the same transaction as the claims' text. Both engines use <see cref="MinHashCandidates"/>: the claims sharing a
-/// MinHash band key with the text (claim_bands), a bounded number per key, in SQL that both engines run alike.
+/// in the same transaction as the claims' text: the database engine's side of it (ADR 5). Both engines use the scheme
+/// of <see cref="MinHashCandidates"/> — the claims sharing a MinHash band key with the text (claim_bands), a bounded
+/// number per key — each in its own SQL (<see cref="SqliteMinHashCandidates"/>, <see cref="PostgresMinHashCandidates"/>).
 /// Whatever finds them, the candidates are then scored in C# by TextSimilarity, with the same threshold and order
-/// (SimilarClaims), and claims with the same normalised text are always looked up besides. Registered in
-/// ServiceRegistration.AddDatabaseEngine; an engine that needs other SQL gets an implementation of its own there.
+/// (SimilarClaims), and claims with the same normalised text are always looked up besides. Registered per engine in
+/// ServiceRegistration.AddDatabaseEngine.
 /// </summary>
 public interface INearDuplicateCandidates
 {
