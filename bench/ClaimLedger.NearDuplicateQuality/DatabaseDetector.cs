@@ -38,8 +38,14 @@ public sealed class DatabaseDetector : IAsyncDisposable
     {
         var database = new SqliteDatabase(Options.Create(new DatabaseOptions { DataDirectory = directory }));
         new DatabaseMigrator(database, NullLogger<DatabaseMigrator>.Instance).Migrate();
-        var connection = new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString);
-        connection.Open();
+        // The service's connection settings, with the page cache of its single writer.
+        var connection = database.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+        using (var cache = connection.CreateCommand())
+        {
+            cache.CommandText = $"PRAGMA cache_size = -{new DatabaseOptions().WriterCacheSizeKib}";
+            cache.ExecuteNonQuery();
+        }
+
         return new DatabaseDetector(connection, database, new SqliteMinHashCandidates(new SqliteFullTextSearch(database), Options.Create(new SearchClaims.Options())));
     }
 

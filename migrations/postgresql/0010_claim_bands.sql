@@ -10,11 +10,9 @@ CREATE TABLE claim_bands (
 
 CREATE TABLE claim_bands_backfill (
     id          INTEGER PRIMARY KEY,
-    after_seq   BIGINT  NOT NULL,
     through_seq BIGINT  NOT NULL,
     CONSTRAINT claim_bands_backfill_id_check CHECK (id = 1),
-    CONSTRAINT claim_bands_backfill_after_seq_check CHECK (after_seq >= 0),
-    CONSTRAINT claim_bands_backfill_through_seq_check CHECK (through_seq >= after_seq)
+    CONSTRAINT claim_bands_backfill_through_seq_check CHECK (through_seq >= 1)
 );
-INSERT INTO claim_bands_backfill (id, after_seq, through_seq)
-SELECT 1, 0, seq FROM claims ORDER BY seq DESC LIMIT 1;
+INSERT INTO claim_bands_backfill (id, through_seq)
+SELECT 1, seq FROM claims ORDER BY seq DESC LIMIT 1;

@@ -4,9 +4,9 @@
 --    hashes, computed in C#: Domain/MinHashBands.cs). Looked up by key, newest claims first, so the primary key is
 --    (band_key, claim_seq) and the table has no rowid. Derived from claims.normalized_text, like the full-text index,
 --    and written in the same transaction as it; no foreign key, which would cost a look-up per row.
---  * claim_bands_backfill: the claims recorded before this script still to index. SQL cannot compute the keys, so
---    the migrator does it in C# right after the scripts, in batches, moving after_seq on with each, and deletes the row
---    at the end (Infrastructure/Search/ClaimBandsBackfill.cs). A database with no claims gets no row.
+--  * claim_bands_backfill: the claims recorded before this script, still to index (those up to through_seq). SQL
+--    cannot compute the keys, so the migrator does it in C# right after the scripts and deletes the row in the
+--    transaction that inserts them (Infrastructure/Search/ClaimBandsBackfill.cs). A database with no claims gets no row.
 DROP TABLE IF EXISTS claims_fts_vocab;
 
 CREATE TABLE claim_bands (
@@ -17,8 +17,7 @@ CREATE TABLE claim_bands (
 
 CREATE TABLE claim_bands_backfill (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
-    after_seq   INTEGER NOT NULL CHECK (after_seq >= 0),
-    through_seq INTEGER NOT NULL CHECK (through_seq >= after_seq)
+    through_seq INTEGER NOT NULL CHECK (through_seq >= 1)
 );
-INSERT INTO claim_bands_backfill (id, after_seq, through_seq)
-SELECT 1, 0, seq FROM claims ORDER BY seq DESC LIMIT 1;
+INSERT INTO claim_bands_backfill (id, through_seq)
+SELECT 1, seq FROM claims ORDER BY seq DESC LIMIT 1;

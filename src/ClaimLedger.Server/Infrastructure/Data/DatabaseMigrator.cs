@@ -96,7 +96,7 @@ public sealed class DatabaseMigrator(SqliteDatabase database, ILogger<DatabaseMi
         // The inserts land all over the key index: a larger page cache than the default 2 MiB keeps it in memory longer.
         command.CommandText = "PRAGMA cache_size = -131072";
         command.ExecuteNonQuery();
-        Search.ClaimBandsBackfill.Run(connection, logger);
+        Search.ClaimBandsBackfill.Run(connection, Search.SqliteMinHashCandidates.BackfillStaging, logger);
     }
 
     private void EnsureForeignKeysResolve()

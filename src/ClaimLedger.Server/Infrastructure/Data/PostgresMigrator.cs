@@ -63,7 +63,7 @@ public sealed class PostgresMigrator(PostgresDatabase database, ILogger<Postgres
             using var scheduled = new NpgsqlCommand("SELECT to_regclass('claim_bands_backfill') IS NOT NULL", connection);
             if (scheduled.ExecuteScalar() is true)
             {
-                Search.ClaimBandsBackfill.Run(connection, logger);
+                Search.ClaimBandsBackfill.Run(connection, Search.PostgresMinHashCandidates.BackfillStaging, logger);
             }
         }
         finally

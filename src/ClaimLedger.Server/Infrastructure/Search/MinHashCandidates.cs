@@ -169,6 +169,11 @@ public sealed class SqliteMinHashCandidates(IFullTextSearch fullText, IOptions<F
     protected override string DeleteSql => "DELETE FROM claim_bands WHERE claim_seq = @Seq AND band_key IN (SELECT value FROM json_each(@Keys))";
 
     protected override object KeysParameter(long[] keys) => "[" + string.Join(",", keys.Select(k => k.ToString(CultureInfo.InvariantCulture))) + "]";
+
+    /// <summary>Rows for the back-fill's staging table: one JSON array of [key, seq] pairs.</summary>
+    public static readonly ClaimBandsBackfill.StagingInsert BackfillStaging = new(
+        "INSERT INTO claim_bands_staging (band_key, claim_seq) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(@Rows)",
+        rows => new { Rows = "[" + string.Join(",", rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"[{r.Key},{r.Seq}]"))) + "]" });
 }
 
 /// <summary>
@@ -197,4 +202,9 @@ public sealed class PostgresMinHashCandidates(IFullTextSearch fullText, IOptions
     protected override string DeleteSql => "DELETE FROM claim_bands WHERE claim_seq = @Seq AND band_key = ANY(@Keys)";
 
     protected override object KeysParameter(long[] keys) => keys;
+
+    /// <summary>Rows for the back-fill's staging table: two bigint[] read side by side.</summary>
+    public static readonly ClaimBandsBackfill.StagingInsert BackfillStaging = new(
+        "INSERT INTO claim_bands_staging (band_key, claim_seq) SELECT * FROM unnest(@Keys, @Seqs)",
+        rows => new { Keys = rows.Select(r => r.Key).ToArray(), Seqs = rows.Select(r => r.Seq).ToArray() });
 }
