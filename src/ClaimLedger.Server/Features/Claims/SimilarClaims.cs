@@ -7,8 +7,9 @@ namespace ClaimLedger.Server.Features.Claims;
 /// <summary>
 /// Finds claims similar to a text: candidates are the claims with the same normalised text plus those
 /// <see cref="INearDuplicateCandidates"/> proposes (the claims sharing a MinHash band key with it, ADR 21), then each
-/// is scored with <see cref="TextSimilarity.Similarity"/> — the same scoring, threshold and order on every engine. Retracted claims are ignored unless asked for (imports count them, so
-/// re-importing a retracted claim creates nothing).
+/// is scored with <see cref="TextSimilarity.Similarity"/> — the same scoring, threshold and order on every engine.
+/// Retracted claims are ignored unless asked for (imports count them, so re-importing a retracted claim creates
+/// nothing).
 /// </summary>
 internal static class SimilarClaims
 {

@@ -53,6 +53,7 @@ public abstract class MinHashCandidates(IFullTextSearch fullText, IOptions<Featu
     private static readonly MinHashBands Bands = MinHashBands.Default;
 
     private readonly ConcurrentDictionary<string, long[]> _kept = new(StringComparer.Ordinal);
+    private int _keptCount;
 
     /// <summary>
     /// Candidates: the claims of claim_bands with a key of @Keys and a seq above @Since, the @PerKey newest per key,
@@ -105,9 +106,10 @@ public abstract class MinHashCandidates(IFullTextSearch fullText, IOptions<Featu
         }
 
         var keys = Bands.Keys(normalized);
-        if (_kept.Count >= MaxKept)
+        if (Interlocked.Increment(ref _keptCount) > MaxKept)
         {
             _kept.Clear();
+            Interlocked.Exchange(ref _keptCount, 0);
         }
 
         _kept[normalized] = keys;
