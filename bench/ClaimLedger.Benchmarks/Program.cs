@@ -56,6 +56,7 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
     var servers = new ServerInstances(options, repoRoot, binaries, log);
     AppDomain.CurrentDomain.ProcessExit += (_, _) => servers.DisposeAsync().AsTask().GetAwaiter().GetResult();
     BenchmarkRun? run = null;
+    ClaimLedger.Benchmarks.Duplicates.DuplicateDetectorResult? duplicates = null;
     string? failure = null;
     try
     {
@@ -71,6 +72,7 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
             (options.Database == DatabaseEngine.PostgreSql
                 ? $"PostgreSQL {servers.PostgresFacts?.ServerVersion}, {options.Instances} instance{(options.Instances == 1 ? "" : "s")}"
                 : "SQLite"));
+        duplicates = await ClaimLedger.Benchmarks.Duplicates.DuplicateDetectorPhase.MeasureAsync(servers, options.Seed, log, ct);
         run = new BenchmarkRun(options, servers, apiKey, repoRoot, log);
         await run.RunAsync(start, ct);
     }
@@ -102,8 +104,13 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
         problems.Add($"The run stopped: {failure}");
     }
 
+    if (duplicates is { Recall: < 0.99 } or { Precision: < 0.99 })
+    {
+        problems.Add($"The near-duplicate detector's recall ({duplicates.Recall:0.0000}) or precision ({duplicates.Precision:0.0000}) is below 0.99");
+    }
+
     var result = new BenchmarkResult(start, DateTimeOffset.UtcNow, machine, settings, sizes, run?.PeakServerRssBytes ?? 0, run?.FinalServerMemory,
-        Targets.Evaluate(sizes, options.Clients), problems, failure is null);
+        Targets.Evaluate(sizes, options.Clients), problems, failure is null, duplicates);
     var markdown = MarkdownReport.Render(result);
     log.WriteLine();
     log.WriteLine(markdown);

@@ -7,8 +7,8 @@ using Grpc.Core;
 namespace ClaimLedger.IntegrationTests;
 
 /// <summary>
-/// Near-duplicate detection gives the same answers on both engines, though they find candidates differently (SQLite:
-/// FTS5 by the text's rarest words; PostgreSQL: pg_trgm trigram similarity): the scoring is TextSimilarity's on both.
+/// Near-duplicate detection gives the same answers on both engines: candidates share a MinHash band key with the text
+/// (claim_bands, ADR 21) and are scored by TextSimilarity on both.
 /// </summary>
 public sealed class NearDuplicateEngineTests(ClaimLedgerServer server) : IClassFixture<ClaimLedgerServer>
 {

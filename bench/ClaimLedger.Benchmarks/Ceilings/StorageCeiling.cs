@@ -31,7 +31,7 @@ public sealed record StorageCeilingResult(
 /// <summary>
 /// The storage floor and ceiling of CreateClaim: the rows one CreateClaim with one ORIGIN evidence item writes —
 /// claims (and through its trigger the FTS index; on PostgreSQL its generated search vector and GIN index),
-/// claim_topics, two claim_events (CREATED, EVIDENCE_ADDED), evidence (with the server's no-op "unsourced" update),
+/// its 32 near-duplicate band keys (claim_bands, one statement as the server writes them, ADR 21), claim_topics, two claim_events (CREATED, EVIDENCE_ADDED), evidence (with the server's no-op "unsourced" update),
 /// idempotency_keys (the request id and the stored response) and one hash-chained ledger_entries row — inserted
 /// directly, through one connection with prepared statements, into a separate database built from the engine's
 /// migrations: on SQLite a file from migrations/sqlite/*.sql in WAL mode with synchronous=FULL and foreign_keys=ON; on
@@ -54,6 +54,7 @@ public sealed class StorageCeiling : IDisposable
     private readonly DbConnection _connection;
     private readonly Template[] _templates;
     private readonly DbCommand _insertClaim;
+    private readonly DbCommand _insertBands;
     private readonly DbCommand _insertTopic;
     private readonly DbCommand _insertEvent;
     private readonly DbCommand _insertEvidence;
@@ -80,7 +81,10 @@ public sealed class StorageCeiling : IDisposable
             VALUES (@id, @text, @normalized, @claimant, @claim_time, 'en', 'UNVERIFIED', NULL, @now, @now, 1)
             RETURNING seq
             """, "@id", "@text", "@normalized", "@claimant", "@claim_time", "@now");
-        // In one batch the claim's seq is not known to the client: the topic rows look it up (the same rows result).
+        // In one batch the claim's seq is not known to the client: the topic and band rows look it up (the same rows result).
+        _insertBands = _batch is null
+            ? Prepare("INSERT INTO claim_bands (band_key, claim_seq) SELECT value, @seq FROM json_each(@keys)", "@seq", "@keys")
+            : Prepare("INSERT INTO claim_bands (band_key, claim_seq) SELECT k, c.seq FROM claims c, unnest(@keys) AS k WHERE c.id = @claim_id", "@claim_id", "@keys");
         _insertTopic = _batch is null
             ? Prepare("INSERT INTO claim_topics (claim_seq, topic) VALUES (@seq, @topic)", "@seq", "@topic")
             : Prepare("INSERT INTO claim_topics (claim_seq, topic) SELECT seq, @topic FROM claims WHERE id = @claim_id", "@claim_id", "@topic");
@@ -238,7 +242,7 @@ public sealed class StorageCeiling : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _insertClaim, _insertTopic, _insertEvent, _insertEvidence, _clearUnsourced, _insertIdempotency, _insertLedger })
+        foreach (var command in new[] { _insertClaim, _insertBands, _insertTopic, _insertEvent, _insertEvidence, _clearUnsourced, _insertIdempotency, _insertLedger })
         {
             command.Dispose();
         }
@@ -250,7 +254,7 @@ public sealed class StorageCeiling : IDisposable
     private void WriteBatch(int claims)
     {
         using var transaction = _connection.BeginTransaction();
-        foreach (var command in new[] { _insertClaim, _insertTopic, _insertEvent, _insertEvidence, _clearUnsourced, _insertIdempotency, _insertLedger })
+        foreach (var command in new[] { _insertClaim, _insertBands, _insertTopic, _insertEvent, _insertEvidence, _clearUnsourced, _insertIdempotency, _insertLedger })
         {
             command.Transaction = transaction;
         }
@@ -276,6 +280,7 @@ public sealed class StorageCeiling : IDisposable
         if (_batch is null)
         {
             var claimSeq = (long)Run(_insertClaim, scalar: true, id, t.Text, t.Normalized, t.Claimant, t.ClaimTime, now)!;
+            Run(_insertBands, scalar: false, claimSeq, t.BandKeysJson);
             foreach (var topic in t.Topics)
             {
                 Run(_insertTopic, scalar: false, claimSeq, topic);
@@ -284,6 +289,7 @@ public sealed class StorageCeiling : IDisposable
         else
         {
             Write(_insertClaim, id, t.Text, t.Normalized, t.Claimant, t.ClaimTime, now);
+            Write(_insertBands, id, t.BandKeys);
             foreach (var topic in t.Topics)
             {
                 Write(_insertTopic, id, topic);
@@ -395,8 +401,12 @@ public sealed class StorageCeiling : IDisposable
         string EventDetail,
         string RequestHash,
         byte[] Response,
-        string Changes)
+        string Changes,
+        long[] BandKeys)
     {
+        /// <summary>The band keys as the SQLite statement takes them: a JSON array.</summary>
+        public string BandKeysJson { get; } = "[" + string.Join(",", BandKeys.Select(k => k.ToString(CultureInfo.InvariantCulture))) + "]";
+
         public static Template From(CreateClaimRequest request, string sourceId, string sourceSha)
         {
             var claim = request.Claim;
@@ -432,9 +442,10 @@ public sealed class StorageCeiling : IDisposable
                     },
                 },
             });
+            var normalized = Normalize(claim.Text);
             return new Template(
                 claim.Text,
-                Normalize(claim.Text),
+                normalized,
                 claim.Claimant,
                 claimTime,
                 topics,
@@ -446,7 +457,8 @@ public sealed class StorageCeiling : IDisposable
                 $"ORIGIN from {source}",
                 Convert.ToHexStringLower(SHA256.HashData(request.ToByteArray())),
                 response.ToByteArray(),
-                changes);
+                changes,
+                ClaimLedger.Server.Domain.MinHashBands.Default.Keys(normalized));
         }
 
         private static string ProtoName<TEnum>(TEnum value) where TEnum : struct, Enum =>

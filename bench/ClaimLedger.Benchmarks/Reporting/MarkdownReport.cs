@@ -37,6 +37,7 @@ public static class MarkdownReport
         b.AppendLine();
 
         AppendTargets(b, r);
+        Duplicates.DuplicateDetectorPhase.AppendTo(b, r.DuplicateDetector);
         foreach (var size in r.Sizes)
         {
             AppendSize(b, size, r.Targets.Where(t => t.Size == size.TargetClaims).ToList(), r.Settings);

@@ -16,7 +16,8 @@ public sealed record BenchmarkResult(
     MemoryFacts? FinalServerMemory,
     IReadOnlyList<TargetCheck> Targets,
     IReadOnlyList<string> Problems,
-    bool Completed);
+    bool Completed,
+    Duplicates.DuplicateDetectorResult? DuplicateDetector = null);
 
 /// <summary>
 /// How the run was set up. <see cref="ServerUrl"/> is instance 0's; <see cref="Database"/> is "sqlite" or

@@ -31,7 +31,6 @@ public static class ServiceRegistration
         services.AddScoped<ICurrentActor, CurrentActor>();
         services.AddSingleton<LedgerNotifier>();
         services.AddSingleton<Hosting.ServerStopping>();
-        services.AddSingleton<Features.Claims.TermRarity>();
         services.AddScoped<Features.Claims.NearDuplicatePrecheck>();
         services.AddSingleton<Features.Access.AdminKeyBootstrap>();
         services.AddSingleton(Features.Transparency.TransparencyOptions.Bind(configuration));
@@ -73,7 +72,7 @@ public static class ServiceRegistration
             services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<PostgresGroupCommit>());
             services.AddHostedService<Cluster.PostgresClusterListener>();
             services.AddSingleton<Search.IFullTextSearch, Search.PostgresFullTextSearch>();
-            services.AddSingleton<Search.INearDuplicateCandidates, Search.PostgresNearDuplicateCandidates>();
+            services.AddSingleton<Search.INearDuplicateCandidates, Search.PostgresMinHashCandidates>();
             services.AddSingleton<ILeaderLeases, PostgresLeaderLeases>();
         }
         else
@@ -87,7 +86,7 @@ public static class ServiceRegistration
             services.AddSingleton<SqliteGroupCommit>();
             services.AddSingleton<ICommandTransactions>(sp => sp.GetRequiredService<SqliteGroupCommit>());
             services.AddSingleton<Search.IFullTextSearch, Search.SqliteFullTextSearch>();
-            services.AddSingleton<Search.INearDuplicateCandidates, Search.SqliteNearDuplicateCandidates>();
+            services.AddSingleton<Search.INearDuplicateCandidates, Search.SqliteMinHashCandidates>();
             services.AddSingleton<ILeaderLeases, SingleProcessLeases>();
         }
     }

@@ -3,6 +3,7 @@ using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.History;
 using ClaimLedger.Server.Features.Reviews;
 using ClaimLedger.Server.Infrastructure.Data;
+using ClaimLedger.Server.Infrastructure.Search;
 
 namespace ClaimLedger.Server.Features.Claims;
 
@@ -24,10 +25,10 @@ internal static class ClaimWriter
 
     /// <summary>ALREADY_EXISTS (NEAR_DUPLICATE_CLAIM, naming the similar claims) when a live claim is that similar.</summary>
     /// <param name="precheck">The search already done outside the transaction, if any: then only later claims are searched here.</param>
-    public static async Task EnsureNotDuplicateAsync(DbSession db, TermRarity rarity, string text, CancellationToken ct, bool includeRetracted = false,
+    public static async Task EnsureNotDuplicateAsync(DbSession db, INearDuplicateCandidates index, string text, CancellationToken ct, bool includeRetracted = false,
         NearDuplicatePrecheck? precheck = null)
     {
-        var similar = await FindDuplicatesAsync(db, rarity, text, ct, includeRetracted, precheck);
+        var similar = await FindDuplicatesAsync(db, index, text, ct, includeRetracted, precheck);
         if (similar.Count > 0)
         {
             throw DuplicateOf(similar);
@@ -35,12 +36,12 @@ internal static class ClaimWriter
     }
 
     /// <summary>The live (or, with <paramref name="includeRetracted"/>, any) claims this text nearly duplicates, most similar first.</summary>
-    public static async Task<IReadOnlyList<SimilarClaims.Match>> FindDuplicatesAsync(DbSession db, TermRarity rarity, string text, CancellationToken ct,
+    public static async Task<IReadOnlyList<SimilarClaims.Match>> FindDuplicatesAsync(DbSession db, INearDuplicateCandidates index, string text, CancellationToken ct,
         bool includeRetracted = false, NearDuplicatePrecheck? precheck = null)
     {
         var normalized = TextSimilarity.Normalize(text.Trim());
         var since = precheck?.SearchedThrough(normalized, includeRetracted) ?? 0;
-        return await SimilarClaims.FindAsync(db, rarity, normalized, TextSimilarity.DuplicateThreshold, 10, ct, includeRetracted, since);
+        return await SimilarClaims.FindAsync(db, index, normalized, TextSimilarity.DuplicateThreshold, 10, ct, includeRetracted, since);
     }
 
     public static AlreadyExistsException DuplicateOf(IReadOnlyList<SimilarClaims.Match> similar, string hint = "set allow_duplicate to record it anyway.")
@@ -72,8 +73,8 @@ internal static class ClaimWriter
         return joined.Length <= ClaimRules.MaxClaimantLength ? joined : joined[..(ClaimRules.MaxClaimantLength - 1)] + "…";
     }
 
-    /// <returns>The new claim's id. The claim is UNVERIFIED, with its CREATED event.</returns>
-    public static async Task<string> InsertAsync(DbSession db, TermRarity rarity, NewClaim c, string actor, string now, CancellationToken ct)
+    /// <returns>The new claim's id. The claim is UNVERIFIED, with its CREATED event, and indexed for near-duplicate detection.</returns>
+    public static async Task<string> InsertAsync(DbSession db, INearDuplicateCandidates index, NewClaim c, string actor, string now, CancellationToken ct)
     {
         var id = ResourceNames.NewId();
         var text = c.Text.Trim();
@@ -91,7 +92,7 @@ internal static class ClaimWriter
             Claimants = PublishedReviews.PartiesJson(c.Claimants),
             LanguageOrigin = DbEnum.ToDbOrNull(c.LanguageOrigin),
         }, ct);
-        rarity.Recorded(normalized);
+        await index.AddAsync(db, seq, normalized, ct);
         foreach (var topic in ClaimRules.NormalizeTopics(c.Topics))
         {
             await db.ExecuteAsync(InsertTopicSql, new { Seq = seq, Topic = topic }, ct);

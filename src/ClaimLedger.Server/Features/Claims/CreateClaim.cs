@@ -7,6 +7,7 @@ using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Security;
 using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Search;
 using FluentValidation;
 using MediatR;
 using MediatR.Pipeline;
@@ -57,24 +58,24 @@ public static class CreateClaim
     }
 
     /// <summary>The costly part of the near-duplicate search, before the write transaction (see <see cref="NearDuplicatePrecheck"/>).</summary>
-    internal sealed class Precheck(DbSession db, TermRarity rarity, NearDuplicatePrecheck precheck) : IRequestPreProcessor<Command>
+    internal sealed class Precheck(DbSession db, INearDuplicateCandidates index, NearDuplicatePrecheck precheck) : IRequestPreProcessor<Command>
     {
         public Task Process(Command command, CancellationToken ct) =>
-            command.AllowDuplicate ? Task.CompletedTask : precheck.RunAsync(db, rarity, command.Text, includeRetracted: false, ct);
+            command.AllowDuplicate ? Task.CompletedTask : precheck.RunAsync(db, index, command.Text, includeRetracted: false, ct);
     }
 
-    internal sealed class Handler(DbSession db, TermRarity rarity, NearDuplicatePrecheck precheck, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
+    internal sealed class Handler(DbSession db, INearDuplicateCandidates index, NearDuplicatePrecheck precheck, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
         public async Task<Claim> Handle(Command command, CancellationToken ct)
         {
             if (!command.AllowDuplicate)
             {
-                await ClaimWriter.EnsureNotDuplicateAsync(db, rarity, command.Text, ct, precheck: precheck);
+                await ClaimWriter.EnsureNotDuplicateAsync(db, index, command.Text, ct, precheck: precheck);
             }
 
             var now = DbTime.ToDb(clock.GetUtcNow());
             var who = actor.Name;
-            var id = await ClaimWriter.InsertAsync(db, rarity, new ClaimWriter.NewClaim(
+            var id = await ClaimWriter.InsertAsync(db, index, new ClaimWriter.NewClaim(
                 command.Text, command.Claimant, command.ClaimTime, command.LanguageCode, command.Topics, command.ReviewIntervalSeconds,
                 command.Claimants, LanguageOrigin.Given), who, now, ct);
             foreach (var evidence in command.Evidence)

@@ -2,6 +2,7 @@ using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Search;
 using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using MediatR;
@@ -24,13 +25,13 @@ public static class FindSimilarClaims
         }
     }
 
-    internal sealed class Handler(DbSession db, TermRarity rarity) : IRequestHandler<Query, FindSimilarClaimsResponse>
+    internal sealed class Handler(DbSession db, INearDuplicateCandidates index) : IRequestHandler<Query, FindSimilarClaimsResponse>
     {
         public async Task<FindSimilarClaimsResponse> Handle(Query query, CancellationToken ct)
         {
             var threshold = query.MinSimilarity > 0 ? query.MinSimilarity : TextSimilarity.DuplicateThreshold;
             var max = query.PageSize > 0 ? query.PageSize : 10;
-            var matches = await SimilarClaims.FindAsync(db, rarity, TextSimilarity.Normalize(query.Text), threshold, max, ct);
+            var matches = await SimilarClaims.FindAsync(db, index, TextSimilarity.Normalize(query.Text), threshold, max, ct);
             var rows = await db.QueryAsync<ClaimRow>(
                 $"SELECT {ClaimReads.Columns} FROM claims c WHERE {db.InList("c.seq", "@Seqs")}", new { Seqs = matches.Select(m => m.Seq).ToArray() }, ct);
             var claims = (await ClaimReads.ToClaimsAsync(db, rows, ct)).ToDictionary(c => c.Name);

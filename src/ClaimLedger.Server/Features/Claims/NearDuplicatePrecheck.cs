@@ -1,5 +1,6 @@
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Infrastructure.Data;
+using ClaimLedger.Server.Infrastructure.Search;
 
 namespace ClaimLedger.Server.Features.Claims;
 
@@ -18,12 +19,12 @@ internal sealed class NearDuplicatePrecheck
 
     public Result? Done { get; private set; }
 
-    public async Task RunAsync(DbSession db, TermRarity rarity, string text, bool includeRetracted, CancellationToken ct)
+    public async Task RunAsync(DbSession db, INearDuplicateCandidates index, string text, bool includeRetracted, CancellationToken ct)
     {
         var normalized = TextSimilarity.Normalize(text.Trim());
         // Read first: every claim up to it is then visible to the search that follows.
         var through = await db.ExecuteScalarAsync<long>(ThroughSql, null, ct);
-        var found = await SimilarClaims.FindAsync(db, rarity, normalized, TextSimilarity.DuplicateThreshold, 10, ct, includeRetracted);
+        var found = await SimilarClaims.FindAsync(db, index, normalized, TextSimilarity.DuplicateThreshold, 10, ct, includeRetracted);
         Done = new Result(normalized, includeRetracted, through, found);
     }
 

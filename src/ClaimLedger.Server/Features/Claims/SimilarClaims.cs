@@ -5,11 +5,11 @@ using ClaimLedger.Server.Infrastructure.Search;
 namespace ClaimLedger.Server.Features.Claims;
 
 /// <summary>
-/// Finds claims similar to a text: candidates are the claims with the same normalised text plus those the engine's
-/// <see cref="INearDuplicateCandidates"/> proposes (on both engines the best matches for the text's rarest words: FTS5
-/// on SQLite, search_vector on PostgreSQL), then each is scored with <see cref="TextSimilarity.Similarity"/> — the same
-/// scoring, threshold and order on every engine. Retracted claims are ignored unless asked for (imports count them, so
-/// re-importing a retracted claim creates nothing).
+/// Finds claims similar to a text: candidates are the claims with the same normalised text plus those
+/// <see cref="INearDuplicateCandidates"/> proposes (the claims sharing a MinHash band key with it, ADR 21), then each
+/// is scored with <see cref="TextSimilarity.Similarity"/> — the same scoring, threshold and order on every engine.
+/// Retracted claims are ignored unless asked for (imports count them, so re-importing a retracted claim creates
+/// nothing).
 /// </summary>
 internal static class SimilarClaims
 {
@@ -22,12 +22,12 @@ internal static class SimilarClaims
     public sealed record Match(long Seq, string Id, double Similarity);
 
     /// <param name="since">Only claims recorded after this seq (see <see cref="NearDuplicatePrecheck"/>); 0 for all.</param>
-    public static async Task<IReadOnlyList<Match>> FindAsync(DbSession db, TermRarity rarity, string normalized, double threshold, int max,
+    public static async Task<IReadOnlyList<Match>> FindAsync(DbSession db, INearDuplicateCandidates index, string normalized, double threshold, int max,
         CancellationToken ct, bool includeRetracted = false, long since = 0)
     {
         var candidates = new List<NearDuplicateCandidate>(
             await db.QueryAsync<NearDuplicateCandidate>(ExactSql, new { Normalized = normalized, IncludeRetracted = includeRetracted, Since = since }, ct));
-        candidates.AddRange(await rarity.Candidates.FindAsync(db, normalized, new NearDuplicateFilter(threshold, includeRetracted, since), ct));
+        candidates.AddRange(await index.FindAsync(db, normalized, new NearDuplicateFilter(threshold, includeRetracted, since), ct));
 
         var profile = TextSimilarity.Profile.Of(normalized);
         return candidates

@@ -6,6 +6,7 @@ using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Security;
 using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Search;
 using FluentValidation;
 using MediatR;
 
@@ -60,7 +61,7 @@ public static class UpdateClaim
         }
     }
 
-    internal sealed class Handler(DbSession db, TermRarity rarity, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
+    internal sealed class Handler(DbSession db, INearDuplicateCandidates index, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
         private const string UpdateSql = """
             UPDATE claims SET
@@ -91,11 +92,13 @@ public static class UpdateClaim
             }
 
             var now = DbTime.ToDb(clock.GetUtcNow());
+            var normalized = TextSimilarity.Normalize(text);
+            var previous = await db.ExecuteScalarAsync<string>("SELECT normalized_text FROM claims WHERE seq = @Seq", new { row.Seq }, ct);
             await db.ExecuteAsync(UpdateSql, new
             {
                 Id = id,
                 Text = text,
-                NormalizedText = TextSimilarity.Normalize(text),
+                NormalizedText = normalized,
                 Claimant = command.Has("claimant") ? command.Claimant.Trim() : row.Claimant,
                 ClaimTime = command.Has("claim_time") ? (command.ClaimTime is { } t ? DbTime.ToDb(t) : null) : row.ClaimTime,
                 LanguageCode = command.Has("language_code") ? LanguageTags.Canonicalize(command.LanguageCode) : row.LanguageCode,
@@ -104,9 +107,11 @@ public static class UpdateClaim
                 ReviewIntervalSeconds = command.Has("review_interval") ? command.ReviewIntervalSeconds : row.ReviewIntervalSeconds,
                 Now = now,
             }, ct);
-            if (text != row.Text)
+            if (normalized != previous)
             {
-                rarity.Recorded(TextSimilarity.Normalize(text));
+                // Near-duplicate keys follow the normalised text (ADR 21).
+                await index.RemoveAsync(db, row.Seq, previous, ct);
+                await index.AddAsync(db, row.Seq, normalized, ct);
             }
 
             if (command.Has("topics"))

@@ -11,6 +11,7 @@ using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Grpc;
 using ClaimLedger.Server.Infrastructure.Ledger;
 using ClaimLedger.Server.Infrastructure.Messaging;
+using ClaimLedger.Server.Infrastructure.Search;
 using ClaimLedger.Server.Infrastructure.Security;
 using FluentValidation;
 using FluentValidation.Results;
@@ -131,13 +132,13 @@ public static class ImportClaim
                 : null;
 
     /// <summary>The costly part of the near-duplicate search, before the write transaction (see <see cref="NearDuplicatePrecheck"/>).</summary>
-    internal sealed class Precheck(DbSession db, TermRarity rarity, NearDuplicatePrecheck precheck) : IRequestPreProcessor<Command>
+    internal sealed class Precheck(DbSession db, INearDuplicateCandidates index, NearDuplicatePrecheck precheck) : IRequestPreProcessor<Command>
     {
         public Task Process(Command command, CancellationToken ct) =>
-            precheck.RunAsync(db, rarity, command.Record.Claim.Text, includeRetracted: true, ct);
+            precheck.RunAsync(db, index, command.Record.Claim.Text, includeRetracted: true, ct);
     }
 
-    internal sealed class Handler(DbSession db, TermRarity rarity, NearDuplicatePrecheck precheck, TimeProvider clock, ICurrentActor actor)
+    internal sealed class Handler(DbSession db, INearDuplicateCandidates index, NearDuplicatePrecheck precheck, TimeProvider clock, ICurrentActor actor)
         : IRequestHandler<Command, Result>
     {
         // The same rules CreateSource and AddEvidence apply, built once (validators are stateless).
@@ -155,7 +156,7 @@ public static class ImportClaim
             var record = command.Record;
             var now = DbTime.ToDb(clock.GetUtcNow());
             // Retracted claims count too: importing the same file twice must create nothing new.
-            var similar = await ClaimWriter.FindDuplicatesAsync(db, rarity, record.Claim.Text, ct, includeRetracted: true, precheck);
+            var similar = await ClaimWriter.FindDuplicatesAsync(db, index, record.Claim.Text, ct, includeRetracted: true, precheck);
             return similar.Count == 0
                 ? await CreateAsync(record, now, ct)
                 : await AttachAsync(record, similar, now, ct);
@@ -165,7 +166,7 @@ public static class ImportClaim
         {
             var c = record.Claim;
             var who = actor.Name;
-            var claimId = await ClaimWriter.InsertAsync(db, rarity, new ClaimWriter.NewClaim(
+            var claimId = await ClaimWriter.InsertAsync(db, index, new ClaimWriter.NewClaim(
                 c.Text, c.Claimant, c.ClaimTime.ToDateTimeOffsetOrNull(), c.LanguageCode, c.Topics.ToList(), c.ReviewInterval.ToSeconds(),
                 c.Claimants.ToList(), c.LanguageOrigin == LanguageOrigin.Unspecified ? LanguageOrigin.Given : c.LanguageOrigin), who, now, ct);
             var sourceIds = await RegisterSourcesAsync(record, record.Evidence, now, ct);

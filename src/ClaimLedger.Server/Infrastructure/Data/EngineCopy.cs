@@ -19,7 +19,7 @@ public static class EngineCopy
     /// <summary>Tables in an order that satisfies every foreign key.</summary>
     public static readonly IReadOnlyList<string> Tables =
     [
-        "api_keys", "review_policy", "topic_review_intervals", "claims", "claim_topics", "sources", "published_reviews", "evidence",
+        "api_keys", "review_policy", "topic_review_intervals", "claims", "claim_topics", "claim_bands", "claim_bands_backfill", "sources", "published_reviews", "evidence",
         "verdicts", "verdict_evidence", "claim_events", "idempotency_keys", "ledger_entries", "staleness_runs", "stale_findings", "source_checks",
         "merkle_tiles", "merkle_tree", "checkpoints", "log_keys",
     ];

@@ -19,7 +19,8 @@ public interface IDatabaseMigrator
 /// Applies migrations/postgresql (the same numbers and meaning as migrations/sqlite) with DbUp, one transaction per
 /// script, journaled with each script's SHA-256 in schema_migrations; an applied script that was edited since stops the
 /// start-up, as on SQLite. Several instances starting at once against an empty database migrate it once: the whole
-/// upgrade runs under a session-level advisory lock, and whoever gets it second finds nothing left to do.
+/// upgrade runs under a session-level advisory lock, and whoever gets it second finds nothing left to do. Then, still
+/// under the lock, claims recorded before migration 0010 get their near-duplicate keys (<see cref="Search.ClaimBandsBackfill"/>).
 /// </summary>
 public sealed class PostgresMigrator(PostgresDatabase database, ILogger<PostgresMigrator> logger) : IDatabaseMigrator
 {
@@ -56,6 +57,13 @@ public sealed class PostgresMigrator(PostgresDatabase database, ILogger<Postgres
             if (!result.Successful)
             {
                 throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+            }
+
+            // Still under the lock: one instance indexes the claims recorded before 0010 (ADR 21), the others find it done.
+            using var scheduled = new NpgsqlCommand("SELECT to_regclass('claim_bands_backfill') IS NOT NULL", connection);
+            if (scheduled.ExecuteScalar() is true)
+            {
+                Search.ClaimBandsBackfill.Run(connection, Search.PostgresMinHashCandidates.BackfillStaging, logger);
             }
         }
         finally

@@ -3,12 +3,13 @@ using ClaimLedger.Server.Infrastructure.Data;
 namespace ClaimLedger.Server.Infrastructure.Search;
 
 /// <summary>
-/// Where near-duplicate detection finds the claims worth scoring (ADR 6), the database engine's side of it (ADR 5). Both
-/// engines look them up by the text's rarest words (<see cref="RareWordCandidates"/>): SQLite with FTS5 and fts5vocab
-/// (<see cref="SqliteNearDuplicateCandidates"/>), PostgreSQL with claims.search_vector's GIN index
-/// (<see cref="PostgresNearDuplicateCandidates"/>). Whatever the engine, the candidates are then scored in C# by
-/// TextSimilarity, with the same threshold and order (SimilarClaims), and claims with the same normalised text are
-/// always looked up besides. Registered per engine in ServiceRegistration.AddDatabaseEngine.
+/// Where near-duplicate detection finds the claims worth scoring (ADR 6, ADR 21), and the index it finds them in, kept
+/// in the same transaction as the claims' text: the database engine's side of it (ADR 5). Both engines use the scheme
+/// of <see cref="MinHashCandidates"/> — the claims sharing a MinHash band key with the text (claim_bands), a bounded
+/// number per key — each in its own SQL (<see cref="SqliteMinHashCandidates"/>, <see cref="PostgresMinHashCandidates"/>).
+/// Whatever finds them, the candidates are then scored in C# by TextSimilarity, with the same threshold and order
+/// (SimilarClaims), and claims with the same normalised text are always looked up besides. Registered per engine in
+/// ServiceRegistration.AddDatabaseEngine.
 /// </summary>
 public interface INearDuplicateCandidates
 {
@@ -18,8 +19,11 @@ public interface INearDuplicateCandidates
     /// </summary>
     Task<IReadOnlyList<NearDuplicateCandidate>> FindAsync(DbSession db, string normalized, NearDuplicateFilter filter, CancellationToken ct);
 
-    /// <summary>A claim with this normalised text is being recorded (for engines that keep statistics of their own).</summary>
-    void Recorded(string normalizedText);
+    /// <summary>Indexes claim <paramref name="seq"/> under its normalised text, in the caller's transaction (a claim recorded, or its text changed).</summary>
+    Task AddAsync(DbSession db, long seq, string normalized, CancellationToken ct);
+
+    /// <summary>Removes what <see cref="AddAsync"/> indexed for claim <paramref name="seq"/> under <paramref name="normalized"/> (its text is changing).</summary>
+    Task RemoveAsync(DbSession db, long seq, string normalized, CancellationToken ct);
 }
 
 /// <param name="MinSimilarity">The TextSimilarity the caller will require, 0..1.</param>
