@@ -97,7 +97,15 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
         options.Database == DatabaseEngine.PostgreSql ? "postgresql" : "sqlite", options.Instances, urls, servers.PostgresFacts);
     await servers.DisposeAsync();
 
-    var sizes = run?.Sizes ?? [];
+    // Each size record names its engine and carries the detector's figures, so reports compared side by side (and the
+    // JSON read alone) give every measure per size and engine.
+    var sizes = (run?.Sizes ?? []).Select(s => s with
+    {
+        Engine = settings.Database,
+        Instances = options.Instances,
+        Recall = duplicates?.Recall,
+        Precision = duplicates?.Precision,
+    }).ToList();
     var problems = (run?.Problems ?? []).ToList();
     if (failure is not null)
     {

@@ -97,6 +97,10 @@ public static class Comparison
         Row("Database size (MB; bytes per claim)", (_, s) => s.TryGetProperty("database_bytes", out var d) && d.ValueKind == JsonValueKind.Number
             ? $"{N(d.GetInt64() / 1e6)}; {N(d.GetInt64() / (double)Math.Max(1, s.GetProperty("claims_at_end").GetInt64()))}"
             : null);
+        Row("Near-duplicate detector (recall; precision)", (run, _) =>
+            run.Root.TryGetProperty("duplicate_detector", out var d) && d.ValueKind == JsonValueKind.Object
+                ? $"{d.GetProperty("recall").GetDouble():0.0000}; {d.GetProperty("precision").GetDouble():0.0000}"
+                : null);
 
         b.AppendLine();
         foreach (var run in runs)

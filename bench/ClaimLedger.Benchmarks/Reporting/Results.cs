@@ -85,7 +85,28 @@ public sealed record SizeResult(
     /// <summary>Server CPU time per CreateClaim in the two restarted phases: steadier than throughput on a shared machine.</summary>
     ServerCpuPerClaim? CreateClaimServerCpuMs = null,
     /// <summary>The CreateClaim phase on servers restarted with the defaults (integrator on) and primed, right after the catch-up.</summary>
-    PhaseResult? CreateClaimWithIntegrationRestarted = null);
+    PhaseResult? CreateClaimWithIntegrationRestarted = null)
+{
+    /// <summary>"sqlite" or "postgresql": with <see cref="Instances"/>, which run this size belongs to when reports are compared.</summary>
+    public string Engine { get; init; } = "sqlite";
+
+    public int Instances { get; init; } = 1;
+
+    /// <summary>The staleness sweep's wall time seen by the client, in seconds (the "staleness sweep").</summary>
+    public double StalenessSweep => Staleness.ClientSeconds;
+
+    /// <summary>The highest peak RSS (VmHWM) of any one server process by the end of this size, in MB (10^6 bytes).</summary>
+    public double ServerRssPeakMb => Math.Max(ServerMemoryAfterLoad?.MaxInstancePeakRssBytes ?? 0, ServerMemoryAtEnd?.MaxInstancePeakRssBytes ?? 0) / 1e6;
+
+    /// <summary>The service's database size at the end of this size divided by the claims it then held.</summary>
+    public double? DatabaseBytesPerClaim => DatabaseBytes is { } bytes && ClaimsAtEnd > 0 ? bytes / (double)ClaimsAtEnd : null;
+
+    /// <summary>The near-duplicate detector's recall on this run's engine (measured once per run, before the sizes).</summary>
+    public double? Recall { get; init; }
+
+    /// <summary>The near-duplicate detector's precision on this run's engine.</summary>
+    public double? Precision { get; init; }
+}
 
 /// <summary>SubmitVerdict on a pool of IN_REVIEW claims prepared beforehand (untimed).</summary>
 public sealed record VerdictResult(PhaseResult Phase, int PoolSize, double PreparationSeconds, long PoolLeft);
