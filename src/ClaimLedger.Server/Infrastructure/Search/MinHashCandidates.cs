@@ -105,9 +105,12 @@ public abstract class MinHashCandidates(IFullTextSearch fullText, IOptions<Featu
     /// are found by the partial index ix_claims_empty_text (migration 0011). One statement on either engine, with no
     /// index of the text itself (it cost as much as the text, ADR 24).
     /// </summary>
-    public async Task<IReadOnlyList<NearDuplicateCandidate>> SameTextAsync(DbSession db, string normalized, NearDuplicateFilter filter, CancellationToken ct)
+    public Task<IReadOnlyList<NearDuplicateCandidate>> SameTextAsync(DbSession db, string normalized, NearDuplicateFilter filter, CancellationToken ct) =>
+        SameTextAsync(db, KeysOf(normalized), normalized, filter, ct);
+
+    /// <summary><see cref="SameTextAsync(DbSession, string, NearDuplicateFilter, CancellationToken)"/> with the text's keys given.</summary>
+    public static async Task<IReadOnlyList<NearDuplicateCandidate>> SameTextAsync(DbSession db, long[] keys, string normalized, NearDuplicateFilter filter, CancellationToken ct)
     {
-        var keys = KeysOf(normalized);
         return keys.Length == 0
             ? await db.QueryAsync<NearDuplicateCandidate>(EmptyTextSql, new { filter.Since, filter.IncludeRetracted }, ct)
             : await db.QueryAsync<NearDuplicateCandidate>(SameTextSql, new { Key = keys[0], Normalized = normalized, filter.Since, filter.IncludeRetracted }, ct);
