@@ -10,10 +10,15 @@ namespace ClaimLedger.IntegrationTests;
 /// <summary>
 /// Near-duplicate candidates by MinHash band keys (claim_bands, ADR 21), through the real API on both engines: twins
 /// in any script are refused, a claim's keys follow its text, and a database from before migration 0010 gets the keys
-/// of the claims it holds when the server starts on it — also when some of them are there already.
+/// of the claims it holds when the server starts on it — also when some of them are there already. Since migration 0011
+/// (ADR 24) claims with exactly the same normalised text are found through the keys too, not through an index of the
+/// text: a database at 0010 upgrades and still reads, searches, finds twins and verifies, and an exact twin is found
+/// however many newer copies share its keys.
 /// </summary>
 public sealed class NearDuplicateBandsTests : IDisposable
 {
+    private const string Script0011 = "0011_leaner_storage.sql";
+
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "claimledger-tests", "bands-" + Guid.NewGuid().ToString("N"));
     private readonly List<ClaimLedgerServer> _servers = [];
 
@@ -137,6 +142,103 @@ public sealed class NearDuplicateBandsTests : IDisposable
             KeysOf(claim).ShouldBe(Expected(claim.Text));
         }
     }
+
+    [Fact]
+    public async Task ADatabaseAt0010_MigratesTo0011_AndStillReadsSearchesFindsTwinsAndVerifies()
+    {
+        Claim kestrel, punctuation, retracted, verified;
+        using (var old = Start())
+        {
+            var claims = old.Claims();
+            kestrel = await claims.CreateClaimAsync(TestData.NewClaim("The Kestrel dam holds back forty million cubic metres of water.", "energy"));
+            punctuation = await claims.CreateClaimAsync(TestData.NewClaim("?!"));
+            retracted = await claims.CreateClaimAsync(TestData.NewClaim("The Opole ferry carried 9000 passengers over the Easter weekend."));
+            await claims.RetractClaimAsync(new RetractClaimRequest { Name = retracted.Name, Reason = RetractionReason.Withdrawn });
+            var source = await old.Sources().CreateSourceAsync(TestData.NewSource());
+            verified = await claims.CreateClaimAsync(TestData.NewClaim("The Gdynia ferry terminal will get 4 new electric ferries by the end of 2028."));
+            verified = await claims.StartReviewAsync(new StartReviewRequest { Name = verified.Name });
+            var supports = await old.Evidence().AddEvidenceAsync(new AddEvidenceRequest
+            {
+                Parent = verified.Name,
+                Evidence = new Evidence { Source = source.Name, Stance = Stance.Supports, Excerpt = "four electric ferries ordered" },
+            });
+            verified = await claims.SubmitVerdictAsync(new SubmitVerdictRequest { Name = verified.Name, Rating = Rating.True, Rationale = "r", Evidence = { supports.Name } });
+            for (var i = 0; i < 5; i++)
+            {
+                await claims.CreateClaimAsync(TestData.NewClaim());
+            }
+        }
+
+        // The schema as 0010 left it: both indexes there, the partial one not, 0011 never applied.
+        SqliteConnection.ClearAllPools();
+        Db.Execute(DatabasePath, "DROP INDEX ix_claims_empty_text");
+        Db.Execute(DatabasePath, "CREATE INDEX ix_claims_unverified ON claims (status, create_time) WHERE status = 'UNVERIFIED'");
+        Db.Execute(DatabasePath, TestEngine.IsPostgreSql
+            ? "CREATE INDEX ix_claims_normalized_text ON claims USING HASH (normalized_text)"
+            : "CREATE INDEX ix_claims_normalized_text ON claims (normalized_text)");
+        Db.Execute(DatabasePath, $"DELETE FROM schema_migrations WHERE script_name = '{Script0011}'");
+        var claimsBefore = Db.Scalar(DatabasePath, "SELECT count(*) FROM claims");
+        IndexesOfClaims().ShouldContain("ix_claims_normalized_text");
+
+        using var upgraded = Start();
+        var upgradedClaims = upgraded.Claims();
+
+        Db.Scalar(DatabasePath, $"SELECT count(*) FROM schema_migrations WHERE script_name = '{Script0011}'").ShouldBe(1);
+        Db.Scalar(DatabasePath, "SELECT count(*) FROM claims").ShouldBe(claimsBefore);
+        var indexes = IndexesOfClaims();
+        indexes.ShouldNotContain("ix_claims_normalized_text");
+        indexes.ShouldNotContain("ix_claims_unverified");
+        indexes.ShouldContain("ix_claims_empty_text");
+        indexes.ShouldContain("ix_claims_status");
+
+        // Reads, lists and searches as before.
+        (await upgradedClaims.GetClaimAsync(new GetClaimRequest { Name = kestrel.Name })).Text.ShouldBe(kestrel.Text);
+        (await upgradedClaims.GetClaimAsync(new GetClaimRequest { Name = verified.Name })).Status.ShouldBe(ClaimStatus.Verified);
+        var unverified = await upgradedClaims.ListClaimsAsync(new ListClaimsRequest { Status = ClaimStatus.Unverified, PageSize = 100 });
+        unverified.Claims.Select(c => c.Name).ShouldContain(kestrel.Name);
+        unverified.Claims.Select(c => c.Name).ShouldNotContain(verified.Name);
+        var found = await upgradedClaims.SearchClaimsAsync(new SearchClaimsRequest { Query = "\"kestrel dam\"" });
+        found.Results.Select(r => r.Claim.Name).ShouldBe([kestrel.Name]);
+
+        // Exact twins: a text with band keys, and the empty normalised text, which has none; retracted ones only when asked.
+        (await RpcAssert.Fails(StatusCode.AlreadyExists, upgradedClaims.CreateClaimAsync(TestData.NewClaim("the KESTREL dam holds back forty million cubic metres of water"))))
+            .GetDetail<ErrorInfo>().Metadata["similar_claims"].ShouldBe(kestrel.Name);
+        (await RpcAssert.Fails(StatusCode.AlreadyExists, upgradedClaims.CreateClaimAsync(TestData.NewClaim("!!"))))
+            .GetDetail<ErrorInfo>().Metadata["similar_claims"].ShouldBe(punctuation.Name);
+        (await upgradedClaims.CreateClaimAsync(TestData.NewClaim(retracted.Text))).Name.ShouldNotBe(retracted.Name);
+
+        var ledger = await upgraded.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
+        ledger.Valid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task TheOldestOfManyExactTwins_IsFound_BeyondTheCapPerBandKey()
+    {
+        using var server = Start();
+        var claims = server.Claims();
+        const string Text = "The Tarnow reservoir held 41 million cubic metres of water in March.";
+        var original = await claims.CreateClaimAsync(TestData.NewClaim(Text));
+        for (var i = 0; i < Server.Infrastructure.Search.MinHashCandidates.PerKey + 5; i++)
+        {
+            var twin = TestData.NewClaim(Text);
+            twin.AllowDuplicate = true;
+            await claims.CreateClaimAsync(twin);
+        }
+
+        // Every twin shares every key, so the band candidates hold only the newest PerKey of them; the same-text look-up
+        // holds them all, and equally similar claims are listed oldest first.
+        var similar = await claims.FindSimilarClaimsAsync(new FindSimilarClaimsRequest { Text = Text });
+
+        similar.Claims[0].Claim.Name.ShouldBe(original.Name);
+        similar.Claims[0].Similarity.ShouldBe(1.0);
+    }
+
+    private List<string> IndexesOfClaims() =>
+        Db.Rows(DatabasePath, TestEngine.IsPostgreSql
+                ? "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'claims'"
+                : "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'claims'")
+            .Select(r => r[0]!)
+            .ToList();
 
     private ClaimLedgerServer Start()
     {

@@ -8,7 +8,7 @@ namespace ClaimLedger.Server.Infrastructure.Search;
 /// of <see cref="MinHashCandidates"/> — the claims sharing a MinHash band key with the text (claim_bands), a bounded
 /// number per key — each in its own SQL (<see cref="SqliteMinHashCandidates"/>, <see cref="PostgresMinHashCandidates"/>).
 /// Whatever finds them, the candidates are then scored in C# by TextSimilarity, with the same threshold and order
-/// (SimilarClaims), and claims with the same normalised text are always looked up besides. Registered per engine in
+/// (SimilarClaims), and claims with the same normalised text are always looked up besides (<see cref="SameTextAsync"/>). Registered per engine in
 /// ServiceRegistration.AddDatabaseEngine.
 /// </summary>
 public interface INearDuplicateCandidates
@@ -18,6 +18,15 @@ public interface INearDuplicateCandidates
     /// (a text normalised by TextSimilarity.Normalize): a bounded list, which need not all be that similar.
     /// </summary>
     Task<IReadOnlyList<NearDuplicateCandidate>> FindAsync(DbSession db, string normalized, NearDuplicateFilter filter, CancellationToken ct);
+
+    /// <summary>
+    /// Every claim whose normalised text is exactly <paramref name="normalized"/> (with a seq above the filter's Since, not
+    /// RETRACTED unless it says so; its MinSimilarity is not used): all of them, not a bounded list.
+    /// </summary>
+    /// <remarks>By default from the text's <see cref="Domain.MinHashBands.Default"/> keys (<see cref="MinHashCandidates.SameTextAsync(DbSession, long[], string, NearDuplicateFilter, CancellationToken)"/>);
+    /// <see cref="MinHashCandidates"/> uses the keys it keeps, and a wrapper that does not implement it gets the same answer.</remarks>
+    Task<IReadOnlyList<NearDuplicateCandidate>> SameTextAsync(DbSession db, string normalized, NearDuplicateFilter filter, CancellationToken ct) =>
+        MinHashCandidates.SameTextAsync(db, Domain.MinHashBands.Default.Keys(normalized), normalized, filter, ct);
 
     /// <summary>Indexes claim <paramref name="seq"/> under its normalised text, in the caller's transaction (a claim recorded, or its text changed).</summary>
     Task AddAsync(DbSession db, long seq, string normalized, CancellationToken ct);

@@ -55,6 +55,20 @@ public abstract class MinHashCandidates(IFullTextSearch fullText, IOptions<Featu
     private readonly ConcurrentDictionary<string, long[]> _kept = new(StringComparer.Ordinal);
     private int _keptCount;
 
+    private const string SameTextSql = """
+        SELECT c.seq AS Seq, c.id AS Id, c.normalized_text AS NormalizedText
+        FROM claim_bands b
+        JOIN claims c ON c.seq = b.claim_seq
+        WHERE b.band_key = @Key AND b.claim_seq > @Since AND c.normalized_text = @Normalized
+          AND (@IncludeRetracted OR c.status <> 'RETRACTED')
+        """;
+
+    private const string EmptyTextSql = """
+        SELECT c.seq AS Seq, c.id AS Id, c.normalized_text AS NormalizedText
+        FROM claims c
+        WHERE c.normalized_text = '' AND c.seq > @Since AND (@IncludeRetracted OR c.status <> 'RETRACTED')
+        """;
+
     /// <summary>
     /// Candidates: the claims of claim_bands with a key of @Keys and a seq above @Since, the @PerKey newest per key,
     /// that are not RETRACTED unless @IncludeRetracted; columns Seq, Id, NormalizedText.
@@ -83,6 +97,23 @@ public abstract class MinHashCandidates(IFullTextSearch fullText, IOptions<Featu
         return filter.MinSimilarity < TextSimilarity.DuplicateThreshold
             ? [.. candidates, .. await FullTextAsync(db, normalized, filter, ct)]
             : candidates;
+    }
+
+    /// <summary>
+    /// Equal normalised texts have equal band keys, so the claims with this text are among those indexed under its first
+    /// key (every one of them: no cap per key here), and the text itself decides. The empty text has no keys: its claims
+    /// are found by the partial index ix_claims_empty_text (migration 0011). One statement on either engine, with no
+    /// index of the text itself (it cost as much as the text, ADR 24).
+    /// </summary>
+    public Task<IReadOnlyList<NearDuplicateCandidate>> SameTextAsync(DbSession db, string normalized, NearDuplicateFilter filter, CancellationToken ct) =>
+        SameTextAsync(db, KeysOf(normalized), normalized, filter, ct);
+
+    /// <summary><see cref="SameTextAsync(DbSession, string, NearDuplicateFilter, CancellationToken)"/> with the text's keys given.</summary>
+    public static async Task<IReadOnlyList<NearDuplicateCandidate>> SameTextAsync(DbSession db, long[] keys, string normalized, NearDuplicateFilter filter, CancellationToken ct)
+    {
+        return keys.Length == 0
+            ? await db.QueryAsync<NearDuplicateCandidate>(EmptyTextSql, new { filter.Since, filter.IncludeRetracted }, ct)
+            : await db.QueryAsync<NearDuplicateCandidate>(SameTextSql, new { Key = keys[0], Normalized = normalized, filter.Since, filter.IncludeRetracted }, ct);
     }
 
     public Task AddAsync(DbSession db, long seq, string normalized, CancellationToken ct) => WriteAsync(db, InsertSql, seq, normalized, ct);
