@@ -23,8 +23,15 @@ public sealed record BenchmarkOptions(
     int ShowDataset,
     DatabaseEngine Database = DatabaseEngine.Sqlite,
     int Instances = 1,
-    IReadOnlyList<KeyValuePair<string, string>>? PostgresSettings = null)
+    IReadOnlyList<KeyValuePair<string, string>>? PostgresSettings = null,
+    IReadOnlyList<EngineChoice>? EngineList = null)
 {
+    /// <summary>
+    /// The engines to run one after the other (<c>--database sqlite,postgresql,postgresql:2</c>); one entry, the
+    /// <see cref="Database"/> and <see cref="Instances"/> of this run, unless several were asked for.
+    /// </summary>
+    public IReadOnlyList<EngineChoice> Engines => EngineList is { Count: > 0 } list ? list : [new EngineChoice(Database, Instances)];
+
     /// <summary>Warm-up before each measured RPC phase: a fifth of the phase, between 0.5 and 2 seconds.</summary>
     public TimeSpan Warmup => TimeSpan.FromSeconds(Math.Clamp(Duration.TotalSeconds / 5, 0.5, 2));
 
@@ -56,10 +63,11 @@ public sealed record BenchmarkOptions(
         };
         var database = new Option<string>("--database")
         {
-            Description = "Engine: sqlite (one server on a SQLite file) or postgresql (a PostgreSQL 15 server the benchmark starts itself)",
+            Description = "Engine: sqlite (one server on a SQLite file) or postgresql (a PostgreSQL 15 server the benchmark starts itself); " +
+                "several, comma-separated, run one after the other with a side-by-side report, each postgresql optionally with :N instances " +
+                "(e.g. sqlite,postgresql,postgresql:2)",
             DefaultValueFactory = _ => "sqlite",
         };
-        database.AcceptOnlyFromAmong("sqlite", "postgresql");
         var instances = new Option<int>("--instances")
         {
             Description = "Server processes on the one database, clients spread round-robin over them (more than 1 needs --database postgresql)",
@@ -99,9 +107,13 @@ public sealed record BenchmarkOptions(
                     parse.GetValue(skipBuild),
                     parse.GetValue(loadAllowDuplicates),
                     parse.GetValue(showDataset),
-                    ParseDatabase(parse.GetValue(database)!),
+                    DatabaseEngine.Sqlite,
                     Positive(parse.GetValue(instances), "--instances"),
                     ParsePostgresSettings(parse.GetValue(postgresSettings) ?? []));
+                var engines = ParseEngines(parse.GetValue(database)!, options.Instances);
+                options = engines.Count == 1
+                    ? options with { Database = engines[0].Database, Instances = engines[0].Instances }
+                    : options with { EngineList = engines };
                 options.Validate();
             }
             catch (FormatException e)
@@ -148,24 +160,65 @@ public sealed record BenchmarkOptions(
     /// <summary>Combinations the benchmark cannot run, refused before anything starts.</summary>
     private void Validate()
     {
-        if (Instances > 1 && Database != DatabaseEngine.PostgreSql)
+        if (Engines.Any(e => e.Instances > 1 && e.Database != DatabaseEngine.PostgreSql))
         {
             throw new FormatException(
                 $"--instances {Instances} needs --database postgresql: a SQLite database belongs to one server process (several instances share a PostgreSQL database, ADR 19).");
         }
 
-        if (PostgresSettings is { Count: > 0 } && Database != DatabaseEngine.PostgreSql)
+        if (PostgresSettings is { Count: > 0 } && Engines.All(e => e.Database != DatabaseEngine.PostgreSql))
         {
             throw new FormatException("--pg-setting applies to --database postgresql only.");
         }
     }
 
-    private static DatabaseEngine ParseDatabase(string text) => text switch
+    /// <summary>
+    /// <c>sqlite</c>, <c>postgresql</c>, <c>postgresql:N</c>, or several of them comma-separated. A postgresql entry
+    /// without <c>:N</c> has <paramref name="defaultInstances"/> (from <c>--instances</c>); with several entries,
+    /// sqlite always has one (a SQLite file belongs to one process).
+    /// </summary>
+    private static List<EngineChoice> ParseEngines(string text, int defaultInstances)
     {
-        "sqlite" => DatabaseEngine.Sqlite,
-        "postgresql" => DatabaseEngine.PostgreSql,
-        _ => throw new FormatException($"--database: \"{text}\" is neither sqlite nor postgresql."),
-    };
+        var entries = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (entries.Length == 0)
+        {
+            throw new FormatException("--database: name at least one engine (sqlite, postgresql, postgresql:N).");
+        }
+
+        var engines = new List<EngineChoice>();
+        foreach (var entry in entries)
+        {
+            var colon = entry.IndexOf(':', StringComparison.Ordinal);
+            var name = colon < 0 ? entry : entry[..colon];
+            var engine = name switch
+            {
+                "sqlite" => DatabaseEngine.Sqlite,
+                "postgresql" => DatabaseEngine.PostgreSql,
+                _ => throw new FormatException($"--database: \"{Shorten(name)}\" is neither sqlite nor postgresql."),
+            };
+            int instances;
+            if (colon < 0)
+            {
+                instances = engine == DatabaseEngine.Sqlite && entries.Length > 1 ? 1 : defaultInstances;
+            }
+            else if (!int.TryParse(entry[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out instances) || instances < 1 || instances > 16)
+            {
+                throw new FormatException($"--database: \"{Shorten(entry)}\": the instance count after ':' must be a whole number from 1 to 16.");
+            }
+
+            var choice = new EngineChoice(engine, instances);
+            if (engines.Contains(choice))
+            {
+                throw new FormatException($"--database: {choice} is named twice.");
+            }
+
+            engines.Add(choice);
+        }
+
+        return engines;
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static List<KeyValuePair<string, string>> ParsePostgresSettings(IEnumerable<string> settings)
     {
@@ -229,4 +282,12 @@ public sealed record BenchmarkOptions(
 
     private static T Positive<T>(T value, string name) where T : System.Numerics.INumber<T> =>
         value > T.Zero ? value : throw new FormatException($"{name} must be positive.");
+}
+
+/// <summary>One engine of a run: SQLite, or PostgreSQL with this many server instances.</summary>
+public sealed record EngineChoice(DatabaseEngine Database, int Instances)
+{
+    public override string ToString() => Database == DatabaseEngine.Sqlite
+        ? "sqlite"
+        : Instances == 1 ? "postgresql" : $"postgresql:{Instances}";
 }

@@ -26,7 +26,7 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
 
     var log = Console.Out;
     PostgresBinaries? binaries = null;
-    if (options.Database == DatabaseEngine.PostgreSql)
+    if (options.Engines.Any(e => e.Database == DatabaseEngine.PostgreSql))
     {
         (binaries, var problem) = PostgresBinaries.Find();
         if (binaries is null)
@@ -51,7 +51,56 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
 
     var repoRoot = ServerProcess.FindRepositoryRoot(Directory.GetCurrentDirectory());
     var outputDirectory = Path.GetFullPath(options.OutputDirectory, repoRoot);
+    if (options.Engines.Count == 1)
+    {
+        return (await RunEngineAsync(options, binaries, repoRoot, outputDirectory, log, ct)).ExitCode;
+    }
+
+    // Several engines in one run (--database sqlite,postgresql,postgresql:2): each is a complete run of its own, one
+    // after the other on the same machine, with its own .md and .json; then one side-by-side report of them all.
     var start = DateTimeOffset.UtcNow;
+    if (!options.SkipBuild)
+    {
+        await ServerProcess.BuildAsync(repoRoot, log, ct);
+    }
+
+    var reports = new List<string>();
+    var exitCode = 0;
+    foreach (var engine in options.Engines)
+    {
+        if (ct.IsCancellationRequested)
+        {
+            break;
+        }
+
+        log.WriteLine($"=== {engine}");
+        var (code, report) = await RunEngineAsync(options with { Database = engine.Database, Instances = engine.Instances, SkipBuild = true },
+            binaries, repoRoot, outputDirectory, log, ct);
+        exitCode = Math.Max(exitCode, code);
+        if (report is not null)
+        {
+            reports.Add(report);
+        }
+    }
+
+    if (reports.Count > 0)
+    {
+        var stem = Path.Combine(outputDirectory, $"benchmark-{start:yyyyMMdd'T'HHmmss'Z'}-engines");
+        await File.WriteAllTextAsync(stem + ".md", EngineComparison.Markdown(start, reports), CancellationToken.None);
+        await File.WriteAllTextAsync(stem + ".json", EngineComparison.Json(start, reports), CancellationToken.None);
+        log.WriteLine($"Wrote {stem}.md and {stem}.json (the engines side by side)");
+    }
+
+    return exitCode;
+}
+
+// One engine (SQLite, or PostgreSQL with N instances): its own servers, measurements and report. The report's .json
+// path is returned when one was written.
+static async Task<(int ExitCode, string? Report)> RunEngineAsync(BenchmarkOptions options, PostgresBinaries? binaries, string repoRoot,
+    string outputDirectory, TextWriter log, CancellationToken ct)
+{
+    var start = DateTimeOffset.UtcNow;
+    string? report = null;
 
     var servers = new ServerInstances(options, repoRoot, binaries, log);
     AppDomain.CurrentDomain.ProcessExit += (_, _) => servers.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -130,15 +179,16 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
         await File.WriteAllTextAsync(stem + ".md", markdown, CancellationToken.None);
         await File.WriteAllTextAsync(stem + ".json", JsonSerializer.Serialize(result, JsonOptions.Indented), CancellationToken.None);
         log.WriteLine($"Wrote {stem}.md and {stem}.json");
+        report = stem + ".json";
     }
 
     if (failure is not null)
     {
         await Console.Error.WriteLineAsync($"BENCHMARK FAILED: {failure}");
-        return 1;
+        return (1, report);
     }
 
-    return 0;
+    return (0, report);
 }
 
 internal static class JsonOptions
