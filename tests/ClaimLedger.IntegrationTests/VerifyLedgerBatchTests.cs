@@ -32,40 +32,24 @@ public sealed class VerifyLedgerBatchTests
     }
 
     [Theory]
-    [InlineData(3)] // last of the first batch
-    [InlineData(4)] // first of the second
-    [InlineData(6)]
-    [InlineData(7)]
-    public async Task AnEntryWhoseHashWasChanged_IsHashMismatchAtThatEntry_WhereverItLiesInABatch(long sequence)
+    [InlineData("entry_hash", 3, Kind.HashMismatch)] // the last entry of the first batch
+    [InlineData("entry_hash", 4, Kind.HashMismatch)] // the first of the second
+    [InlineData("entry_hash", 6, Kind.HashMismatch)]
+    [InlineData("entry_hash", 7, Kind.HashMismatch)]
+    [InlineData("previous_hash", 4, Kind.ChainBroken)] // its previous entry is the last of the batch before
+    [InlineData("previous_hash", 7, Kind.ChainBroken)]
+    [InlineData("previous_hash", 5, Kind.ChainBroken)]
+    public async Task AnEntryWhoseHashesWereChanged_IsFoundAtThatEntry_WhereverItLiesInABatch(string column, long sequence, Kind kind)
     {
         var (server, _) = await StartAsync();
         await using var owned = server;
         Db.DropTrigger(server.DatabasePath, "ledger_entries", "ledger_entries_no_update");
-        LedgerDb.Execute(server.DatabasePath, "UPDATE ledger_entries SET entry_hash = @R WHERE sequence = @S", sequence, new string('0', 64)).ShouldBe(1);
+        LedgerDb.Execute(server.DatabasePath, $"UPDATE ledger_entries SET {column} = @R WHERE sequence = @S", sequence, new string('0', 64)).ShouldBe(1);
 
         var verification = await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
 
         verification.Valid.ShouldBeFalse();
-        verification.FirstProblem.Kind.ShouldBe(Kind.HashMismatch);
-        verification.FirstProblem.Sequence.ShouldBe(sequence);
-        verification.EntriesChecked.ShouldBe(sequence - 1);
-    }
-
-    [Theory]
-    [InlineData(4)] // its previous entry is the last of the batch before
-    [InlineData(7)]
-    [InlineData(5)]
-    public async Task APreviousHashChangedAcrossABatchBoundary_IsChainBrokenAtThatEntry(long sequence)
-    {
-        var (server, _) = await StartAsync();
-        await using var owned = server;
-        Db.DropTrigger(server.DatabasePath, "ledger_entries", "ledger_entries_no_update");
-        LedgerDb.Execute(server.DatabasePath, "UPDATE ledger_entries SET previous_hash = @R WHERE sequence = @S", sequence, new string('1', 64)).ShouldBe(1);
-
-        var verification = await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
-
-        verification.Valid.ShouldBeFalse();
-        verification.FirstProblem.Kind.ShouldBe(Kind.ChainBroken);
+        verification.FirstProblem.Kind.ShouldBe(kind);
         verification.FirstProblem.Sequence.ShouldBe(sequence);
         verification.EntriesChecked.ShouldBe(sequence - 1);
     }
