@@ -61,20 +61,23 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
         ILookup<string, FindingRow> Findings);
 
     /// <remarks>
-    /// Pages are read on one thread (all the session's statements run there) and folded and compared on another, a
-    /// couple of pages apart, so reading and comparing overlap; pages are compared in order, so the first problem is
-    /// still the first in claim order, and reading stops with it.
+    /// Pages are read on one thread (all the session's statements run there), their entries folded on a second and the
+    /// folds compared with the rows on a third, a couple of pages apart, so the three overlap; pages are compared in
+    /// order, so the first problem is still the first in claim order, and reading stops with it.
     /// </remarks>
     private async Task<Problem?> ClaimsAsync(CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var pages = Channel.CreateBounded<ClaimPage>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var folded = Channel.CreateBounded<(ClaimPage Page, Dictionary<string, ClaimFold> Folds)>(
+            new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var reading = Task.Run(() => ReadPagesAsync(pages.Writer, stop.Token), stop.Token);
+        var folding = Task.Run(() => FoldPagesAsync(pages.Reader, folded.Writer, stop.Token), stop.Token);
         try
         {
-            await foreach (var page in pages.Reader.ReadAllAsync(ct))
+            await foreach (var (page, folds) in folded.Reader.ReadAllAsync(ct))
             {
-                if (Compare(page) is { } problem)
+                if (Compare(page, folds) is { } problem)
                 {
                     return problem;
                 }
@@ -85,14 +88,36 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
         finally
         {
             await stop.CancelAsync();
-            try
+            foreach (var stage in new[] { reading, folding })
             {
-                await reading;
+                try
+                {
+                    await stage;
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // stopped at a problem, or the call was cancelled
+                }
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        }
+    }
+
+    /// <summary>The middle stage: each page's entries folded per claim, in page order.</summary>
+    private static async Task FoldPagesAsync(ChannelReader<ClaimPage> pages, ChannelWriter<(ClaimPage, Dictionary<string, ClaimFold>)> folded, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var page in pages.ReadAllAsync(ct))
             {
-                // stopped at a problem, or the call was cancelled
+                await folded.WriteAsync((page, Folds(page.Entries)), ct);
             }
+
+            folded.Complete();
+        }
+        catch (Exception e)
+        {
+            folded.Complete(e);
+            throw;
         }
     }
 
@@ -177,9 +202,8 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
     }
 
     /// <summary>One page's claims against their folds, in claim order: the first problem, or null.</summary>
-    private Problem? Compare(ClaimPage page)
+    private Problem? Compare(ClaimPage page, Dictionary<string, ClaimFold> folds)
     {
-        var folds = Folds(page.Entries);
         foreach (var id in page.Claims.Keys.Union(folds.Keys).Order(StringComparer.Ordinal))
         {
             var name = ResourceNames.Claim(id);
