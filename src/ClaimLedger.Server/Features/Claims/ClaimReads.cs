@@ -91,8 +91,15 @@ internal static class ClaimReads
             .ToLookup(t => t.ClaimSeq, t => t.Topic);
         var verdictIds = rows.Where(r => r.VerdictId is not null).Select(r => r.VerdictId!).ToArray();
         var verdicts = await VerdictsAsync(db, verdictIds, ct);
+        return ToClaims(rows, topics, verdicts);
+    }
 
-        return rows.Select(r =>
+    /// <summary>
+    /// The claims of <paramref name="rows"/> with their topics (by claim seq, in topic order) and current verdicts
+    /// (<paramref name="verdicts"/> may hold more), loaded by the caller — e.g. for a whole range of claims at once.
+    /// </summary>
+    public static IReadOnlyList<Claim> ToClaims(IReadOnlyList<ClaimRow> rows, ILookup<long, string> topics, IReadOnlyDictionary<string, Verdict> verdicts) =>
+        rows.Select(r =>
         {
             var claim = ToClaim(r);
             claim.Topics.AddRange(topics[r.Seq]);
@@ -104,6 +111,25 @@ internal static class ClaimReads
 
             return claim;
         }).ToList();
+
+    /// <summary>
+    /// Every verdict of the claims whose id lies in (<paramref name="after"/>, <paramref name="last"/>] (no upper bound
+    /// when <paramref name="last"/> is null), by verdict id: two range scans instead of lists of ids.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, Verdict>> VerdictsOfClaimRangeAsync(DbSession db, string after, string? last, CancellationToken ct)
+    {
+        var where = last is null ? "v.claim_id > @After" : "v.claim_id > @After AND v.claim_id <= @Last";
+        var range = new { After = after, Last = last ?? "" };
+        var rows = await db.QueryAsync<VerdictRow>($"""
+            SELECT v.id, v.claim_id, v.rating, v.score, v.rationale, v.reviewer, v.create_time, v.original_rating, v.review_id
+            FROM verdicts v WHERE {where}
+            """, range, ct);
+        var evidence = (await db.QueryAsync<(string VerdictId, string EvidenceId)>($"""
+                SELECT ve.verdict_id AS VerdictId, ve.evidence_id AS EvidenceId
+                FROM verdict_evidence ve JOIN verdicts v ON v.id = ve.verdict_id WHERE {where} ORDER BY ve.evidence_id
+                """, range, ct))
+            .ToLookup(e => e.VerdictId, e => e.EvidenceId);
+        return await ToVerdictsAsync(db, rows, evidence, ct);
     }
 
     public static async Task<IReadOnlyDictionary<string, Verdict>> VerdictsAsync(DbSession db, IReadOnlyCollection<string> verdictIds, CancellationToken ct)
@@ -117,6 +143,12 @@ internal static class ClaimReads
         var rows = await db.QueryAsync<VerdictRow>(VerdictsSql(db), new { Ids = ids }, ct);
         var evidence = (await db.QueryAsync<(string VerdictId, string EvidenceId)>(VerdictEvidenceSql(db), new { Ids = ids }, ct))
             .ToLookup(e => e.VerdictId, e => e.EvidenceId);
+        return await ToVerdictsAsync(db, rows, evidence, ct);
+    }
+
+    private static async Task<IReadOnlyDictionary<string, Verdict>> ToVerdictsAsync(DbSession db, IReadOnlyList<VerdictRow> rows, ILookup<string, string> evidence,
+        CancellationToken ct)
+    {
         var reviews = await Reviews.PublishedReviews.LoadAsync(db, rows.Select(r => r.ReviewId), ct);
         return rows.ToDictionary(v => v.Id, v =>
         {

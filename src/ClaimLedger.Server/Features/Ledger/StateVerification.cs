@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Features.Access;
@@ -18,9 +19,11 @@ namespace ClaimLedger.Server.Features.Ledger;
 /// read in pages of ids, each with the entries of its subject range (the claim and its evidence), its evidence,
 /// timeline, verdicts and findings, so memory stays constant; then sources, API keys and the review policy.
 /// </summary>
-internal sealed class StateVerification(DbSession db)
+internal sealed class StateVerification(DbSession db, int pageSize = StateVerification.DefaultPageSize)
 {
-    private const int PageSize = 512;
+    public const int DefaultPageSize = 1024;
+
+    private readonly int _pageSize = Math.Max(1, pageSize);
 
     private const string EntriesSql = """
         SELECT sequence, time, actor, action, subject, changes FROM ledger_entries
@@ -47,91 +50,203 @@ internal sealed class StateVerification(DbSession db)
 
     private sealed record FindingRow(string ClaimId, string? RunId, string Reason, string? SourceId, string? EvidenceId, string Detail, string Time);
 
+    /// <summary>Everything one page of claims is compared with, read in one go.</summary>
+    private sealed record ClaimPage(
+        Dictionary<string, Claim> Claims,
+        IReadOnlyList<EntryRow> Entries,
+        ILookup<string, Contracts.V1.Evidence> Evidence,
+        ILookup<string, EventRow> Events,
+        ILookup<string, Verdict> Verdicts,
+        Dictionary<string, string> Normalized,
+        ILookup<string, FindingRow> Findings);
+
+    /// <remarks>
+    /// Pages are read on one thread (all the session's statements run there), their entries folded on a second and the
+    /// folds compared with the rows on a third, a couple of pages apart, so the three overlap; pages are compared in
+    /// order, so the first problem is still the first in claim order, and reading stops with it.
+    /// </remarks>
     private async Task<Problem?> ClaimsAsync(CancellationToken ct)
     {
-        var after = "";
-        while (true)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var pages = Channel.CreateBounded<ClaimPage>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var folded = Channel.CreateBounded<(ClaimPage Page, Dictionary<string, ClaimFold> Folds)>(
+            new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(() => ReadPagesAsync(pages.Writer, stop.Token), stop.Token);
+        var folding = Task.Run(() => FoldPagesAsync(pages.Reader, folded.Writer, stop.Token), stop.Token);
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var rows = await db.QueryAsync<ClaimRow>($"SELECT {ClaimReads.Columns} FROM claims c WHERE c.id > @After ORDER BY c.id LIMIT {PageSize}",
-                new { After = after }, ct);
-            var last = rows.Count < PageSize ? null : rows[^1].Id;
-            var range = new { After = after, Last = last ?? "" };
-            var upperBound = last is null ? "" : " AND claim_id <= @Last";
-            var claims = (await ClaimReads.ToClaimsAsync(db, rows, ct)).ToDictionary(c => c.Name["claims/".Length..], StringComparer.Ordinal);
-            var folds = await FoldsAsync(after.Length == 0 ? "claims/" : $"claims/{after}0", last is null ? "claims0" : $"claims/{last}0", ct);
-            var evidence = (await EvidenceReads.ToEvidenceAsync(db, await db.QueryAsync<EvidenceRow>(
-                    $"SELECT {EvidenceReads.Columns} FROM evidence e WHERE e.claim_id > @After{upperBound.Replace("claim_id", "e.claim_id", StringComparison.Ordinal)} ORDER BY e.claim_id, e.seq",
-                    range, ct), ct))
-                .ToLookup(e => e.Name.Split('/')[1], StringComparer.Ordinal);
-            var events = (await db.QueryAsync<EventRow>($"""
-                    SELECT claim_id AS ClaimId, sequence AS Sequence, type AS Type, from_status AS FromStatus, to_status AS ToStatus,
-                           verdict_id AS VerdictId, evidence_id AS EvidenceId, actor AS Actor, time AS Time, detail AS Detail
-                    FROM claim_events WHERE claim_id > @After{upperBound} ORDER BY claim_id, sequence
-                    """, range, ct))
-                .ToLookup(e => e.ClaimId, StringComparer.Ordinal);
-            var verdictIds = await db.QueryAsync<string>($"SELECT id FROM verdicts WHERE claim_id > @After{upperBound}", range, ct);
-            var verdicts = (await ClaimReads.VerdictsAsync(db, verdictIds, ct)).Values.ToLookup(v => v.Name.Split('/')[1], StringComparer.Ordinal);
-            var normalized = (await db.QueryAsync<(string Id, string Text)>($"SELECT id, normalized_text FROM claims WHERE id > @After{upperBound.Replace("claim_id", "id", StringComparison.Ordinal)}",
-                    range, ct))
-                .ToDictionary(r => r.Id, r => r.Text, StringComparer.Ordinal);
-            var findings = (await db.QueryAsync<FindingRow>($"""
-                    SELECT claim_id AS ClaimId, run_id AS RunId, reason AS Reason, source_id AS SourceId, evidence_id AS EvidenceId,
-                           detail AS Detail, time AS Time
-                    FROM stale_findings WHERE claim_id > @After{upperBound} ORDER BY claim_id, seq
-                    """, range, ct))
-                .ToLookup(f => f.ClaimId, StringComparer.Ordinal);
-
-            foreach (var id in claims.Keys.Union(folds.Keys).Order(StringComparer.Ordinal))
+            await foreach (var (page, folds) in folded.Reader.ReadAllAsync(ct))
             {
-                var name = ResourceNames.Claim(id);
-                if (!folds.TryGetValue(id, out var fold) || fold.State is null)
-                {
-                    return new Problem(Kind.StateMismatch, 0, name, $"{name} exists but no ledger entry records it.");
-                }
-
-                if (!claims.TryGetValue(id, out var claim))
-                {
-                    return new Problem(Kind.StateMismatch, fold.StateSequence, name,
-                        $"{name} is recorded in the ledger (last at entry {fold.StateSequence}) but is missing from the claims table.");
-                }
-
-                var problem = CompareClaim(fold, claim, normalized.GetValueOrDefault(id) ?? "")
-                    ?? CompareEvidence(fold, evidence[id])
-                    ?? CompareEvents(fold, events[id])
-                    ?? CompareVerdicts(fold, verdicts[id])
-                    ?? CompareFindings(fold, findings[id]);
-                if (problem is not null)
+                if (Compare(page, folds) is { } problem)
                 {
                     return problem;
                 }
-
-                foreach (var (source, created) in fold.CreatedSources)
-                {
-                    if (!_createdSources.TryGetValue(source, out var known) || known.Sequence < created.Sequence)
-                    {
-                        _createdSources[source] = created;
-                    }
-                }
-
-                ClaimsChecked++;
             }
 
-            if (last is null)
+            return null;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            foreach (var stage in new[] { reading, folding })
             {
-                return null;
+                try
+                {
+                    await stage;
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // stopped at a problem, or the call was cancelled
+                }
             }
-
-            after = last;
         }
     }
 
-    /// <summary>The entries of a subject range, folded per claim (keyed by claim id).</summary>
-    private async Task<Dictionary<string, ClaimFold>> FoldsAsync(string lower, string upper, CancellationToken ct)
+    /// <summary>The middle stage: each page's entries folded per claim, in page order.</summary>
+    private static async Task FoldPagesAsync(ChannelReader<ClaimPage> pages, ChannelWriter<(ClaimPage, Dictionary<string, ClaimFold>)> folded, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var page in pages.ReadAllAsync(ct))
+            {
+                await folded.WriteAsync((page, Folds(page.Entries)), ct);
+            }
+
+            folded.Complete();
+        }
+        catch (Exception e)
+        {
+            folded.Complete(e);
+            throw;
+        }
+    }
+
+    private async Task ReadPagesAsync(ChannelWriter<ClaimPage> pages, CancellationToken ct)
+    {
+        try
+        {
+            var after = "";
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                var (page, last) = await ReadPageAsync(after, ct);
+                await pages.WriteAsync(page, ct);
+                if (last is null)
+                {
+                    break;
+                }
+
+                after = last;
+            }
+
+            pages.Complete();
+        }
+        catch (Exception e)
+        {
+            pages.Complete(e);
+            throw;
+        }
+    }
+
+    /// <summary>The page of claims after <paramref name="after"/>, and its last id (null when it is the last page).</summary>
+    private async Task<(ClaimPage Page, string? Last)> ReadPageAsync(string after, CancellationToken ct)
+    {
+        var rows = await db.QueryAsync<ClaimRow>($"SELECT {ClaimReads.Columns} FROM claims c WHERE c.id > @After ORDER BY c.id LIMIT {_pageSize}",
+            new { After = after }, ct);
+        var last = rows.Count < _pageSize ? null : rows[^1].Id;
+        var range = new { After = after, Last = last ?? "" };
+        var upperBound = last is null ? "" : " AND claim_id <= @Last";
+        // Topics and verdicts of the whole id range in range scans (not lists of ids); the verdicts serve both the claims'
+        // current verdicts and the comparison of every verdict.
+        var topics = (await db.QueryAsync<(long ClaimSeq, string Topic)>($"""
+                SELECT ct.claim_seq AS ClaimSeq, ct.topic AS Topic FROM claims c JOIN claim_topics ct ON ct.claim_seq = c.seq
+                WHERE c.id > @After{upperBound.Replace("claim_id", "c.id", StringComparison.Ordinal)} ORDER BY ct.topic
+                """, range, ct))
+            .ToLookup(t => t.ClaimSeq, t => t.Topic);
+        var allVerdicts = await ClaimReads.VerdictsOfClaimRangeAsync(db, after, last, ct);
+        var current = allVerdicts;
+        if (rows.Where(r => r.VerdictId is not null && !allVerdicts.ContainsKey(r.VerdictId)).Select(r => r.VerdictId!).ToList() is { Count: > 0 } foreign)
+        {
+            // A claim naming a verdict of another claim (only an edit of the table does that): shown as it is, so that the
+            // comparison names it.
+            current = allVerdicts.Concat(await ClaimReads.VerdictsAsync(db, foreign, ct)).DistinctBy(v => v.Key).ToDictionary(StringComparer.Ordinal);
+        }
+
+        var claims = ClaimReads.ToClaims(rows, topics, current).ToDictionary(c => c.Name["claims/".Length..], StringComparer.Ordinal);
+        var entries = await db.QueryAsync<EntryRow>(EntriesSql, new
+        {
+            Lower = after.Length == 0 ? "claims/" : $"claims/{after}0",
+            Upper = last is null ? "claims0" : $"claims/{last}0",
+        }, ct);
+        var evidence = (await EvidenceReads.ToEvidenceAsync(db, await db.QueryAsync<EvidenceRow>(
+                $"SELECT {EvidenceReads.Columns} FROM evidence e WHERE e.claim_id > @After{upperBound.Replace("claim_id", "e.claim_id", StringComparison.Ordinal)} ORDER BY e.claim_id, e.seq",
+                range, ct), ct))
+            .ToLookup(e => e.Name.Split('/')[1], StringComparer.Ordinal);
+        var events = (await db.QueryAsync<EventRow>($"""
+                SELECT claim_id AS ClaimId, sequence AS Sequence, type AS Type, from_status AS FromStatus, to_status AS ToStatus,
+                       verdict_id AS VerdictId, evidence_id AS EvidenceId, actor AS Actor, time AS Time, detail AS Detail
+                FROM claim_events WHERE claim_id > @After{upperBound} ORDER BY claim_id, sequence
+                """, range, ct))
+            .ToLookup(e => e.ClaimId, StringComparer.Ordinal);
+        var verdicts = allVerdicts.Values.ToLookup(v => v.Name.Split('/')[1], StringComparer.Ordinal);
+        var normalized = (await db.QueryAsync<(string Id, string Text)>($"SELECT id, normalized_text FROM claims WHERE id > @After{upperBound.Replace("claim_id", "id", StringComparison.Ordinal)}",
+                range, ct))
+            .ToDictionary(r => r.Id, r => r.Text, StringComparer.Ordinal);
+        var findings = (await db.QueryAsync<FindingRow>($"""
+                SELECT claim_id AS ClaimId, run_id AS RunId, reason AS Reason, source_id AS SourceId, evidence_id AS EvidenceId,
+                       detail AS Detail, time AS Time
+                FROM stale_findings WHERE claim_id > @After{upperBound} ORDER BY claim_id, seq
+                """, range, ct))
+            .ToLookup(f => f.ClaimId, StringComparer.Ordinal);
+        return (new ClaimPage(claims, entries, evidence, events, verdicts, normalized, findings), last);
+    }
+
+    /// <summary>One page's claims against their folds, in claim order: the first problem, or null.</summary>
+    private Problem? Compare(ClaimPage page, Dictionary<string, ClaimFold> folds)
+    {
+        foreach (var id in page.Claims.Keys.Union(folds.Keys).Order(StringComparer.Ordinal))
+        {
+            var name = ResourceNames.Claim(id);
+            if (!folds.TryGetValue(id, out var fold) || fold.State is null)
+            {
+                return new Problem(Kind.StateMismatch, 0, name, $"{name} exists but no ledger entry records it.");
+            }
+
+            if (!page.Claims.TryGetValue(id, out var claim))
+            {
+                return new Problem(Kind.StateMismatch, fold.StateSequence, name,
+                    $"{name} is recorded in the ledger (last at entry {fold.StateSequence}) but is missing from the claims table.");
+            }
+
+            var problem = CompareClaim(fold, claim, page.Normalized.GetValueOrDefault(id) ?? "")
+                ?? CompareEvidence(fold, page.Evidence[id])
+                ?? CompareEvents(fold, page.Events[id])
+                ?? CompareVerdicts(fold, page.Verdicts[id])
+                ?? CompareFindings(fold, page.Findings[id]);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            foreach (var (source, created) in fold.CreatedSources)
+            {
+                if (!_createdSources.TryGetValue(source, out var known) || known.Sequence < created.Sequence)
+                {
+                    _createdSources[source] = created;
+                }
+            }
+
+            ClaimsChecked++;
+        }
+
+        return null;
+    }
+
+    /// <summary>The entries of a subject range (in subject, then sequence order), folded per claim (keyed by claim id).</summary>
+    private static Dictionary<string, ClaimFold> Folds(IReadOnlyList<EntryRow> entries)
     {
         var folds = new Dictionary<string, ClaimFold>(StringComparer.Ordinal);
-        var byClaim = (await db.QueryAsync<EntryRow>(EntriesSql, new { Lower = lower, Upper = upper }, ct))
-            .GroupBy(e => ClaimIdOf(e.Subject), StringComparer.Ordinal);
+        var byClaim = entries.GroupBy(e => ClaimIdOf(e.Subject), StringComparer.Ordinal);
         foreach (var group in byClaim)
         {
             var fold = new ClaimFold(ResourceNames.Claim(group.Key));
@@ -323,9 +438,9 @@ internal sealed class StateVerification(DbSession db)
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var rows = await db.QueryAsync<TRow>($"SELECT {columns} FROM {table} {alias} WHERE {alias}.id > @After ORDER BY {alias}.id LIMIT {PageSize}",
+            var rows = await db.QueryAsync<TRow>($"SELECT {columns} FROM {table} {alias} WHERE {alias}.id > @After ORDER BY {alias}.id LIMIT {_pageSize}",
                 new { After = after }, ct);
-            var last = rows.Count < PageSize ? null : id(rows[^1]);
+            var last = rows.Count < _pageSize ? null : id(rows[^1]);
             var entries = (await db.QueryAsync<EntryRow>(EntriesSql, new
                 {
                     Lower = after.Length == 0 ? prefix : $"{prefix}{after}0",

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Infrastructure.Data;
 using ClaimLedger.Server.Infrastructure.Ledger;
@@ -44,16 +45,14 @@ public static partial class VerifyLedger
     internal static async Task<VerifyLedgerResponse> VerifyAsync(DbConnection connection, ISqlDialect dialect, CancellationToken ct)
     {
         await using var session = DbSession.Borrow(connection, dialect);
-        return await new Handler(session).RunAsync(session, new Query(0, ""), ct);
+        return await new Handler(session, Microsoft.Extensions.Options.Options.Create(new LedgerOptions())).RunAsync(session, new Query(0, ""), ct);
     }
 
-    internal sealed class Handler(DbSession db) : IRequestHandler<Query, VerifyLedgerResponse>
+    internal sealed class Handler(DbSession db, Microsoft.Extensions.Options.IOptions<LedgerOptions> options) : IRequestHandler<Query, VerifyLedgerResponse>
     {
         private DbTransaction? _transaction;
 
         private const string EntriesSql = $"SELECT {LedgerRow.Columns} FROM ledger_entries ORDER BY sequence";
-
-        private const int CancellationCheckInterval = 4096;
 
         public async Task<VerifyLedgerResponse> Handle(Query query, CancellationToken ct)
         {
@@ -72,7 +71,7 @@ public static partial class VerifyLedger
             }
 
             // Every row of record against what the ledger says of it.
-            var state = new StateVerification(session);
+            var state = new StateVerification(session, options.Value.VerifyBatchSize);
             var problem = await state.RunAsync(ct);
             response.ClaimsChecked = state.ClaimsChecked;
             if (problem is not null)
@@ -85,70 +84,131 @@ public static partial class VerifyLedger
         }
 
         /// <returns>The failed response, or null when the chain is intact.</returns>
+        /// <remarks>
+        /// One forward-only scan in sequence order, read on one thread in batches of Ledger:VerifyBatchSize rows
+        /// and hashed on another (a bounded queue of a few batches between them), so reading the rows and hashing them
+        /// overlap. The checks are the same, entry by entry, in order; the first problem stops both.
+        /// </remarks>
         private async Task<VerifyLedgerResponse?> VerifyChainAsync(DbConnection connection, Query query, VerifyLedgerResponse response, CancellationToken ct)
         {
-            var previous = LedgerChain.GenesisHash;
-            long expected = 1;
-            var hash = new byte[32];
-            var hex = new char[64];
-
-            await using var command = Command(connection, EntriesSql);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (reader.Read())
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var batches = Channel.CreateBounded<LedgerRow[]>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+            var reading = Task.Run(() => ReadBatchesAsync(connection, batches.Writer, stop.Token), stop.Token);
+            try
             {
-                if (expected % CancellationCheckInterval == 0)
+                var previous = LedgerChain.GenesisHash;
+                long expected = 1;
+                var hash = new byte[32];
+                var hex = new char[64];
+                await foreach (var batch in batches.Reader.ReadAllAsync(ct))
                 {
                     ct.ThrowIfCancellationRequested();
+                    foreach (var row in batch)
+                    {
+                        if (CheckEntry(row, expected, previous, query, response, hash, hex) is { } broken)
+                        {
+                            return broken;
+                        }
+
+                        previous = row.EntryHash;
+                        response.EntriesChecked++;
+                        response.HeadSequence = row.Sequence;
+                        response.HeadHash = row.EntryHash;
+                        expected++;
+                    }
                 }
-
-                var row = new LedgerRow
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                try
                 {
-                    Sequence = reader.GetInt64(0),
-                    Time = reader.GetString(1),
-                    Actor = reader.GetString(2),
-                    Action = reader.GetString(3),
-                    Subject = reader.GetString(4),
-                    Changes = reader.GetString(5),
-                    PreviousHash = reader.GetString(6),
-                    EntryHash = reader.GetString(7),
-                };
-
-                if (row.Sequence != expected)
-                {
-                    return Fail(response, LedgerProblem.Types.Kind.SequenceGap, expected, "",
-                        $"Entry {expected} is missing: the next entry stored is {row.Sequence}.");
+                    await reading;
                 }
-
-                if (row.PreviousHash != previous)
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    return Fail(response, LedgerProblem.Types.Kind.ChainBroken, row.Sequence, row.Subject,
-                        $"Entry {row.Sequence} says the previous hash is {row.PreviousHash}, but entry {row.Sequence - 1} hashes to {previous}.");
+                    // stopped at a problem (or the call was cancelled): the reader is closed either way
                 }
-
-                var intact = LedgerChain.TryEntryHash(previous, row.Sequence, row.Time, row.Actor, row.Action, row.Subject, row.Changes, hash)
-                    && Convert.TryToHexStringLower(hash, hex, out _) && hex.AsSpan().SequenceEqual(row.EntryHash);
-                if (!intact && Recheck(row, previous) is { } problem)
-                {
-                    return Fail(response, LedgerProblem.Types.Kind.HashMismatch, row.Sequence, row.Subject, problem);
-                }
-
-                if (query.DigestSequence == row.Sequence && query.DigestHash != row.EntryHash)
-                {
-                    return Fail(response, LedgerProblem.Types.Kind.DigestMismatch, row.Sequence, row.Subject,
-                        $"Entry {row.Sequence} hashes to {row.EntryHash}, but the digest says {query.DigestHash}: history before the digest was rewritten.");
-                }
-
-                previous = row.EntryHash;
-                response.EntriesChecked++;
-                response.HeadSequence = row.Sequence;
-                response.HeadHash = row.EntryHash;
-                expected++;
             }
 
             if (query.DigestSequence > response.HeadSequence)
             {
                 return Fail(response, LedgerProblem.Types.Kind.DigestMismatch, query.DigestSequence, "",
                     $"The digest names entry {query.DigestSequence}, but the ledger ends at {response.HeadSequence}: entries were removed.");
+            }
+
+            return null;
+        }
+
+        /// <summary>The whole table in sequence order, in batches, on the caller's snapshot; completes the channel (with the error, if any).</summary>
+        private async Task ReadBatchesAsync(DbConnection connection, ChannelWriter<LedgerRow[]> batches, CancellationToken ct)
+        {
+            try
+            {
+                await using var command = Command(connection, EntriesSql);
+                await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+                var batchSize = Math.Max(1, options.Value.VerifyBatchSize);
+                var batch = new List<LedgerRow>(batchSize);
+                while (reader.Read())
+                {
+                    batch.Add(new LedgerRow
+                    {
+                        Sequence = reader.GetInt64(0),
+                        Time = reader.GetString(1),
+                        Actor = reader.GetString(2),
+                        Action = reader.GetString(3),
+                        Subject = reader.GetString(4),
+                        Changes = reader.GetString(5),
+                        PreviousHash = reader.GetString(6),
+                        EntryHash = reader.GetString(7),
+                    });
+                    if (batch.Count == batchSize)
+                    {
+                        await batches.WriteAsync([.. batch], ct);
+                        batch.Clear();
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    await batches.WriteAsync([.. batch], ct);
+                }
+
+                batches.Complete();
+            }
+            catch (Exception e)
+            {
+                batches.Complete(e);
+                throw;
+            }
+        }
+
+        /// <summary>One entry against the one before it; the failed response, or null when it is intact.</summary>
+        private VerifyLedgerResponse? CheckEntry(LedgerRow row, long expected, string previous, Query query, VerifyLedgerResponse response, byte[] hash, char[] hex)
+        {
+            if (row.Sequence != expected)
+            {
+                return Fail(response, LedgerProblem.Types.Kind.SequenceGap, expected, "",
+                    $"Entry {expected} is missing: the next entry stored is {row.Sequence}.");
+            }
+
+            if (row.PreviousHash != previous)
+            {
+                return Fail(response, LedgerProblem.Types.Kind.ChainBroken, row.Sequence, row.Subject,
+                    $"Entry {row.Sequence} says the previous hash is {row.PreviousHash}, but entry {row.Sequence - 1} hashes to {previous}.");
+            }
+
+            var intact = LedgerChain.TryEntryHash(previous, row.Sequence, row.Time, row.Actor, row.Action, row.Subject, row.Changes, hash)
+                && Convert.TryToHexStringLower(hash, hex, out _) && hex.AsSpan().SequenceEqual(row.EntryHash);
+            if (!intact && Recheck(row, previous) is { } problem)
+            {
+                return Fail(response, LedgerProblem.Types.Kind.HashMismatch, row.Sequence, row.Subject, problem);
+            }
+
+            if (query.DigestSequence == row.Sequence && query.DigestHash != row.EntryHash)
+            {
+                return Fail(response, LedgerProblem.Types.Kind.DigestMismatch, row.Sequence, row.Subject,
+                    $"Entry {row.Sequence} hashes to {row.EntryHash}, but the digest says {query.DigestHash}: history before the digest was rewritten.");
             }
 
             return null;

@@ -83,18 +83,7 @@ public sealed class StalenessCheckRunner(
                 }
             }
 
-            await ForEachConcurrentlyAsync(findings, async (finding, token) =>
-            {
-                try
-                {
-                    await SendAsync(new MarkStale.Command(ResourceNames.Claim(finding.Key), finding.Value, id), token);
-                    Interlocked.Increment(ref tally.MarkedStale);
-                }
-                catch (DomainException e)
-                {
-                    tally.Error($"{ResourceNames.Claim(finding.Key)}: {e.Message}");
-                }
-            }, ct);
+            await MarkStaleAsync(findings.Select(f => new MarkStale.Command(ResourceNames.Claim(f.Key), f.Value, id)).ToList(), tally, ct);
 
             if (checks.Contains(StalenessCheck.UnsourcedClaims))
             {
@@ -183,6 +172,46 @@ public sealed class StalenessCheckRunner(
                         $"{detail}; the evidence was attached when it had {attached}"));
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Marks the claims stale in batches of <see cref="StalenessOptions.MarkBatchSize"/>, one transaction each (each
+    /// claim still its own command with its own ledger entry). A batch that fails wrote nothing; its claims are then sent
+    /// one by one, so a claim that cannot be marked is counted as an error and the others are marked.
+    /// </summary>
+    private async Task MarkStaleAsync(IReadOnlyList<MarkStale.Command> claims, Tally tally, CancellationToken ct)
+    {
+        var size = Math.Max(1, options.Value.MarkBatchSize);
+        foreach (var batch in claims.Chunk(size))
+        {
+            if (batch.Length > 1)
+            {
+                try
+                {
+                    await SendAsync(new MarkStale.Batch(batch), ct);
+                    Interlocked.Add(ref tally.MarkedStale, batch.Length);
+                    continue;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogInformation("Staleness: a batch of {Count} claims failed ({Reason}); marking them one by one", batch.Length,
+                        ClientText.Clean(e.Message, 512));
+                }
+            }
+
+            await ForEachConcurrentlyAsync(batch, async (claim, token) =>
+            {
+                try
+                {
+                    await SendAsync(claim, token);
+                    Interlocked.Increment(ref tally.MarkedStale);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    tally.Error($"{claim.Name}: {e.Message}");
+                }
+            }, ct);
         }
     }
 

@@ -14,6 +14,12 @@ public sealed class StalenessOptions
     /// <summary>A source is BROKEN after this many failed checks in a row.</summary>
     public int BrokenAfterFailures { get; set; } = 3;
 
+    /// <summary>
+    /// Claims a sweep marks stale per transaction: each still gets its own ledger entry; a batch that fails is retried
+    /// claim by claim, so one bad claim costs only its own change. 1 = one transaction per claim.
+    /// </summary>
+    public int MarkBatchSize { get; set; } = 256;
+
     /// <summary>How late a firing may be before Quartz treats it as missed (then it runs once, at once).</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 

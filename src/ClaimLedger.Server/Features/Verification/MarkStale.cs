@@ -49,6 +49,35 @@ public static class MarkStale
         }
     }
 
+    /// <summary>
+    /// Many claims marked stale in one transaction (the staleness sweep): each claim is still its own
+    /// <see cref="Command"/>, validated and with its own ledger entry, the same as when sent alone; if one fails, none
+    /// of the batch is written. Returns how many were marked.
+    /// </summary>
+    [Requires(Permission.Administer)]
+    public sealed record Batch(IReadOnlyList<Command> Claims) : ICommandBatch<int>;
+
+    public sealed class BatchValidator : AbstractValidator<Batch>
+    {
+        public BatchValidator()
+        {
+            RuleFor(b => b.Claims).NotEmpty().OverridePropertyName("claims");
+        }
+    }
+
+    internal sealed class BatchHandler(IMediator mediator) : IRequestHandler<Batch, int>
+    {
+        public async Task<int> Handle(Batch batch, CancellationToken ct)
+        {
+            foreach (var claim in batch.Claims)
+            {
+                await mediator.Send(claim, ct);
+            }
+
+            return batch.Claims.Count;
+        }
+    }
+
     internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
         private const string FindingSql = """

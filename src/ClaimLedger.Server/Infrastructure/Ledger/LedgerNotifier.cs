@@ -31,4 +31,11 @@ public sealed class LedgerOptions
 
     /// <summary>How often a caught-up watcher re-reads without a signal (<see cref="LedgerNotifier.PollInterval"/>).</summary>
     public TimeSpan WatchPollInterval { get; set; } = DefaultWatchPollInterval;
+
+    /// <summary>
+    /// VerifyLedger reads the chain in batches of this many entries (read on one thread, hashed on another) and
+    /// compares the tables with the ledger in pages of this many claims (read on one thread, folded and compared on
+    /// another). Memory grows with it; the checks do not change.
+    /// </summary>
+    public int VerifyBatchSize { get; set; } = 1024;
 }

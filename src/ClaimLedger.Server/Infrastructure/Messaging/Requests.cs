@@ -13,6 +13,14 @@ public interface ICommand<TResult> : IRequest<TResult>
     LedgerRecord Ledger(TResult result);
 }
 
+/// <summary>
+/// Several commands committed as one transaction: the handler sends each part through the whole pipeline (its
+/// permission, its validation, its own ledger entry, exactly as if it were sent alone), and a part that fails undoes
+/// every part of the batch. For work that would otherwise be thousands of one-command transactions (a staleness sweep).
+/// The batch itself adds no ledger entry: its parts do.
+/// </summary>
+public interface ICommandBatch<TResult> : IRequest<TResult>;
+
 /// <summary>A request that only reads. Never opens a transaction.</summary>
 public interface IQuery<out TResult> : IRequest<TResult>;
 

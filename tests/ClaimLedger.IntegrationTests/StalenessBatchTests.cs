@@ -1,0 +1,135 @@
+using ClaimLedger.Contracts.V1;
+using ClaimLedger.IntegrationTests.Infrastructure;
+using ClaimLedger.Server.Infrastructure.Security;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+using MarkStale = ClaimLedger.Server.Features.Verification.MarkStale;
+
+namespace ClaimLedger.IntegrationTests;
+
+/// <summary>
+/// The verdict-expiry sweep marks claims stale in batches of Staleness:MarkBatchSize (here 4) per transaction: every
+/// claim still gets exactly one "claim.marked_stale" entry of its own, a sweep spans several batches, and a batch
+/// with a claim that cannot be marked writes nothing of itself; the run then marks the others one by one.
+/// </summary>
+public sealed class StalenessBatchTests : IDisposable
+{
+    private readonly ClaimLedgerServer _server = new();
+
+    public StalenessBatchTests() => _server.Settings["Staleness:MarkBatchSize"] = "4";
+
+    private async Task<List<Claim>> DueClaimsAsync(int count)
+    {
+        var source = await StalenessDriver.SourceAsync(_server, $"https://news.example.org/batch-{Guid.NewGuid():N}");
+        var claims = new List<Claim>();
+        for (var i = 0; i < count; i++)
+        {
+            claims.Add((await StalenessDriver.VerifiedClaimAsync(_server, [source], TimeSpan.FromDays(1))).Claim);
+        }
+
+        _server.Clock.Advance(TimeSpan.FromDays(2));
+        return claims;
+    }
+
+    private async Task<VerifyLedgerResponse> VerifyAsync() => await _server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
+
+    [Fact]
+    public async Task ASweepLargerThanOneBatch_MarksEveryDueClaim_WithExactlyOneLedgerEntryEach()
+    {
+        var claims = await DueClaimsAsync(10); // batches of 4, 4 and 2
+        var before = (await VerifyAsync()).HeadSequence;
+
+        var run = await StalenessDriver.RunAsync(_server, StalenessCheck.VerdictExpiry);
+
+        run.State.ShouldBe(StalenessRun.Types.State.Succeeded, string.Join("; ", run.Errors));
+        run.MarkedStale.ShouldBe(10);
+        run.ErrorCount.ShouldBe(0);
+        var marked = await StalenessDriver.LedgerAsync(_server, action: "claim.marked_stale");
+        marked.Select(e => e.Subject).Order().ShouldBe(claims.Select(c => c.Name).Order());
+        marked.ShouldAllBe(e => e.Sequence > before && e.Actor == "system:staleness");
+        foreach (var entry in marked)
+        {
+            entry.Changes.ShouldContain("\"status\":\"STALE\"");
+            entry.Changes.ShouldContain("\"reason\":\"VERDICT_EXPIRED\"");
+            entry.Changes.ShouldContain($"\"run\":\"{run.Name}\"");
+        }
+
+        foreach (var claim in claims)
+        {
+            (await StalenessDriver.GetClaimAsync(_server, claim.Name)).Status.ShouldBe(ClaimStatus.Stale);
+        }
+
+        var verified = await VerifyAsync();
+        verified.Valid.ShouldBeTrue(verified.FirstProblem?.Description);
+        // Besides the run's own bookkeeping, the sweep wrote one entry per claim and nothing else about claims.
+        (await StalenessDriver.LedgerAsync(_server)).Where(e => e.Sequence > before && e.Subject.StartsWith("claims/", StringComparison.Ordinal))
+            .ShouldAllBe(e => e.Action == "claim.marked_stale");
+    }
+
+    [Fact]
+    public async Task ABatchWithAClaimThatCannotBeMarked_WritesNothing()
+    {
+        var claims = await DueClaimsAsync(3);
+        var unverified = await _server.Claims().CreateClaimAsync(TestData.NewClaim());
+        var before = Db.Snapshot(_server.DatabasePath);
+        var finding = new MarkStale.Finding(StaleReason.VerdictExpired, "", "", "due");
+        var batch = new MarkStale.Batch([
+            new MarkStale.Command(claims[0].Name, [finding]),
+            new MarkStale.Command(claims[1].Name, [finding]),
+            new MarkStale.Command(unverified.Name, [finding]), // UNVERIFIED cannot go STALE
+            new MarkStale.Command(claims[2].Name, [finding]),
+        ]);
+
+        await using (var scope = _server.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<ICurrentActor>().ActAsSystem("staleness");
+            await Should.ThrowAsync<Exception>(() => scope.ServiceProvider.GetRequiredService<IMediator>().Send(batch));
+        }
+
+        Db.Snapshot(_server.DatabasePath).ShouldBe(before);
+        foreach (var claim in claims)
+        {
+            (await StalenessDriver.GetClaimAsync(_server, claim.Name)).Status.ShouldBe(ClaimStatus.Verified);
+        }
+
+        (await VerifyAsync()).Valid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task AClaimFailingMidBatch_IsCountedAsAnError_AndTheRunMarksTheOthers()
+    {
+        var claims = await DueClaimsAsync(6);
+        var failing = claims[1]; // in the first batch of 4
+        InjectFailure(failing.Name["claims/".Length..]);
+
+        var run = await StalenessDriver.RunAsync(_server, StalenessCheck.VerdictExpiry);
+
+        run.State.ShouldBe(StalenessRun.Types.State.Succeeded, string.Join("; ", run.Errors));
+        run.MarkedStale.ShouldBe(5);
+        run.ErrorCount.ShouldBe(1);
+        run.Errors.ShouldContain(e => e.StartsWith(failing.Name, StringComparison.Ordinal));
+        (await StalenessDriver.GetClaimAsync(_server, failing.Name)).Status.ShouldBe(ClaimStatus.Verified);
+        var marked = await StalenessDriver.LedgerAsync(_server, action: "claim.marked_stale");
+        marked.Select(e => e.Subject).Order().ShouldBe(claims.Where(c => c.Name != failing.Name).Select(c => c.Name).Order());
+        Db.Scalar(_server.DatabasePath, "SELECT count(*) FROM stale_findings WHERE claim_id = @Id", ("Id", failing.Name["claims/".Length..])).ShouldBe(0);
+        var verified = await VerifyAsync();
+        verified.Valid.ShouldBeTrue(verified.FirstProblem?.Description);
+    }
+
+    /// <summary>A trigger that makes recording a staleness finding of one claim fail, as a database error would.</summary>
+    private void InjectFailure(string claimId) => Db.Execute(_server.DatabasePath, TestEngine.IsPostgreSql
+        ? $"""
+          CREATE FUNCTION test_fail_finding() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+              IF NEW.claim_id = '{claimId}' THEN RAISE EXCEPTION 'injected failure'; END IF;
+              RETURN NEW;
+          END $$;
+          CREATE TRIGGER test_fail_finding BEFORE INSERT ON stale_findings FOR EACH ROW EXECUTE FUNCTION test_fail_finding();
+          """
+        : $"""
+          CREATE TRIGGER test_fail_finding BEFORE INSERT ON stale_findings
+          WHEN NEW.claim_id = '{claimId}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END
+          """);
+
+    public void Dispose() => _server.Dispose();
+}
