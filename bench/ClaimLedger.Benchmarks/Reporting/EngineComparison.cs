@@ -30,7 +30,14 @@ public static class EngineComparison
         }
 
         b.AppendLine();
-        b.Append(Comparison.Render(reports, null));
+        // The reports sit beside this one: name them by file name, not by where this machine keeps them.
+        var table = Comparison.Render(reports, null);
+        foreach (var report in reports)
+        {
+            table = table.Replace(report, Path.GetFileName(report), StringComparison.Ordinal);
+        }
+
+        b.Append(table);
         return b.ToString();
     }
 
