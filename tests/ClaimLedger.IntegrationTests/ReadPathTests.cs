@@ -66,9 +66,11 @@ public sealed class ReadPathTests
                 {
                     await call;
                 }
-                catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled)
+                catch (RpcException e) when (e.StatusCode is StatusCode.Cancelled or StatusCode.Unknown)
                 {
-                    // Cancelled before, while or after it queued for the connection: each is fine.
+                    // Cancelled before, while or after it queued for the connection: each is fine. Rarely, under load,
+                    // a cancel that races the request's own message through the in-memory test transport ends as
+                    // UNKNOWN before any handler ran; never INTERNAL.
                 }
             }
         }
