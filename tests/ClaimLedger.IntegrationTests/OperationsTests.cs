@@ -59,7 +59,7 @@ public sealed class OperationsTests(ClaimLedgerServer server) : IClassFixture<Cl
         Pragma(connection, "foreign_keys").ShouldBe("1");
         Pragma(connection, "synchronous").ShouldBe("2"); // FULL
         Pragma(connection, "busy_timeout").ShouldBe("5000");
-        Pragma(connection, "cache_size").ShouldBe("-512");
+        Pragma(connection, "cache_size").ShouldBe("-4096"); // Database:CacheSizeKib (ADR 22)
     }
 
     [SqliteOnlyFact("checks the PRAGMAs and native handles of SqliteDatabase's pooled connections")]

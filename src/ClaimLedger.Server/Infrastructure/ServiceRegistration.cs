@@ -16,7 +16,12 @@ public static class ServiceRegistration
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
+            .Validate(o => o.ReadConnections is >= 1 and <= DatabaseOptions.MaxReadConnections,
+                $"Database:ReadConnections must be between 1 and {DatabaseOptions.MaxReadConnections} (the connections that serve reads; see ADR 22).")
+            .Validate(o => o.ReadPreparedStatements is >= 1 and <= DatabaseOptions.MaxReadPreparedStatements,
+                $"Database:ReadPreparedStatements must be between 1 and {DatabaseOptions.MaxReadPreparedStatements} (statements each read connection keeps prepared).")
+            .ValidateOnStart();
         services.AddOptions<Security.SecurityOptions>().Bind(configuration.GetSection(Security.SecurityOptions.Section));
         services.AddOptions<Ledger.LedgerOptions>().Bind(configuration.GetSection(Ledger.LedgerOptions.Section));
         services.AddOptions<Features.Claims.SearchClaims.Options>().Bind(configuration.GetSection(Features.Claims.SearchClaims.Options.Section));
@@ -24,6 +29,7 @@ public static class ServiceRegistration
         services.AddOptions<Features.Admin.BackupOptions>().Bind(configuration.GetSection(Features.Admin.BackupOptions.Section));
         services.AddSingleton<Features.Admin.BackupWriter>();
         services.AddMetrics();
+        services.AddSingleton<ReadConnectionPool>();
         services.AddScoped<DbSession>();
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();

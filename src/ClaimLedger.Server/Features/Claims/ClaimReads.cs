@@ -30,6 +30,9 @@ internal sealed class ClaimRow
     public string? Claimants { get; init; }
     public string? LanguageOrigin { get; init; }
 
+    /// <summary>The claim's topics joined by <see cref="ClaimReads.TopicSeparator"/>, when the query read them with the row.</summary>
+    public string? TopicList { get; init; }
+
     public string Name => ResourceNames.Claim(Id);
     public ClaimStatus StatusValue => DbEnum.Parse<ClaimStatus>(Status);
 }
@@ -59,6 +62,16 @@ internal static class ClaimReads
 
     private const string ByIdSql = $"SELECT {Columns} FROM claims c WHERE c.id = @Id";
 
+    /// <summary>Joins topics in one column (a topic has no control characters: ClaimRules.Topics).</summary>
+    public const string TopicSeparator = "\u001f";
+
+    // One statement for a claim and its topics (string_agg … ORDER BY: SQLite 3.44+ and PostgreSQL alike).
+    private const string ByIdWithTopicsSql = $"""
+        SELECT {Columns},
+               (SELECT string_agg(tp.topic, @TopicSeparator ORDER BY tp.topic) FROM claim_topics tp WHERE tp.claim_seq = c.seq) AS topic_list
+        FROM claims c WHERE c.id = @Id
+        """;
+
     private static string TopicsSql(DbSession db) =>
         $"SELECT claim_seq AS ClaimSeq, topic AS Topic FROM claim_topics WHERE {db.InList("claim_seq", "@Seqs")} ORDER BY topic";
 
@@ -77,8 +90,14 @@ internal static class ClaimReads
         await db.QuerySingleOrDefaultAsync<ClaimRow>(ByIdSql, new { Id = claimId }, ct)
         ?? throw new NotFoundException(ResourceNames.Claim(claimId));
 
-    public static async Task<Claim> LoadAsync(DbSession db, string claimId, CancellationToken ct) =>
-        (await ToClaimsAsync(db, [await RowAsync(db, claimId, ct)], ct))[0];
+    /// <summary>A claim in its API shape: one statement for the row and its topics, more only for a verdict.</summary>
+    public static async Task<Claim> LoadAsync(DbSession db, string claimId, CancellationToken ct)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<ClaimRow>(ByIdWithTopicsSql, new { Id = claimId, TopicSeparator }, ct)
+            ?? throw new NotFoundException(ResourceNames.Claim(claimId));
+        var topics = (row.TopicList ?? "").Split(TopicSeparator[0], StringSplitOptions.RemoveEmptyEntries).ToLookup(_ => row.Seq);
+        return (await ToClaimsAsync(db, [row], topics, ct))[0];
+    }
 
     public static async Task<IReadOnlyList<Claim>> ToClaimsAsync(DbSession db, IReadOnlyList<ClaimRow> rows, CancellationToken ct)
     {
@@ -89,6 +108,11 @@ internal static class ClaimReads
 
         var topics = (await db.QueryAsync<(long ClaimSeq, string Topic)>(TopicsSql(db), new { Seqs = rows.Select(r => r.Seq).ToArray() }, ct))
             .ToLookup(t => t.ClaimSeq, t => t.Topic);
+        return await ToClaimsAsync(db, rows, topics, ct);
+    }
+
+    private static async Task<IReadOnlyList<Claim>> ToClaimsAsync(DbSession db, IReadOnlyList<ClaimRow> rows, ILookup<long, string> topics, CancellationToken ct)
+    {
         var verdictIds = rows.Where(r => r.VerdictId is not null).Select(r => r.VerdictId!).ToArray();
         var verdicts = await VerdictsAsync(db, verdictIds, ct);
         return ToClaims(rows, topics, verdicts);

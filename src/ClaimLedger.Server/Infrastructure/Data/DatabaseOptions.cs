@@ -28,10 +28,25 @@ public sealed class DatabaseOptions
     public string Synchronous { get; set; } = "FULL";
 
     /// <summary>
-    /// SQLite page cache per pooled (reading) connection, in KiB (PRAGMA cache_size). Smaller than SQLite's 2 MiB default:
-    /// under load there is a pooled connection per concurrent request, and their pages are in the OS page cache anyway.
+    /// SQLite page cache per read connection, in KiB (PRAGMA cache_size): each of the <see cref="ReadConnections"/> and
+    /// the few connections of long reads (reports, exports, backups). The pool bounds how many there are, so the total
+    /// is bounded too (ADR 22).
     /// </summary>
-    public int CacheSizeKib { get; set; } = 512;
+    public int CacheSizeKib { get; set; } = 4096;
+
+    /// <summary>
+    /// Connections for reads (<see cref="ReadConnectionPool"/>, ADR 22): at most this many statements outside a transaction
+    /// run at once; more wait their turn in a queue. Each connection stays open and keeps its statements prepared.
+    /// </summary>
+    public int ReadConnections { get; set; } = 8;
+
+    /// <summary>Statements each SQLite read connection keeps prepared (the oldest is dropped first); PostgreSQL: Npgsql's Max Auto Prepare.</summary>
+    public int ReadPreparedStatements { get; set; } = 64;
+
+    /// <summary>The bounds start-up checks (ADR 22).</summary>
+    public const int MaxReadConnections = 256;
+
+    public const int MaxReadPreparedStatements = 1024;
 
     /// <summary>Page cache of the one writer connection (group commit), in KiB: every write walks its indexes.</summary>
     public int WriterCacheSizeKib { get; set; } = 32 * 1024;

@@ -8,7 +8,14 @@ namespace ClaimLedger.Server.Infrastructure.Data;
 /// joined and left by <see cref="Behaviors.TransactionBehavior{TRequest,TResponse}"/>. Handlers run their own SQL through it
 /// so every statement of a command joins the same transaction and every statement gets the call's cancellation token.
 /// </summary>
-public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect) : IAsyncDisposable
+/// <remarks>
+/// Outside a transaction, each statement borrows a warm connection from the <see cref="ReadConnectionPool"/> for its
+/// own duration (waiting its turn when all are busy), so concurrency and connections stay bounded and no connection is
+/// held while a reply is written. Long reads — a read snapshot, a stream, a caller that takes <see cref="ConnectionAsync"/> —
+/// pin a connection of their own for the rest of the session instead, outside the pool, so they never hold a pool slot
+/// for minutes nor wait on it while holding another.
+/// </remarks>
+public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect, ReadConnectionPool? readers = null) : IAsyncDisposable
 {
     // Handlers map snake_case columns to properties; set here too for sessions made outside the host (DbSession.Borrow).
     static DbSession() => DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -171,7 +178,24 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
     }
 
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken ct) =>
-        (await (await ConnectionAsync(ct)).QueryAsync<T>(Command(sql, param, ct))).AsList();
+        (await RunAsync(static (c, command) => c.QueryAsync<T>(command), Command(sql, param, ct), ct)).AsList();
+
+    /// <summary>One statement: on the session's own connection or transaction if it has one, else on a borrowed read connection.</summary>
+    private async Task<T> RunAsync<T>(Func<DbConnection, CommandDefinition, Task<T>> statement, CommandDefinition command, CancellationToken ct)
+    {
+        if ((_enlisted ?? _connection) is { } own)
+        {
+            return await statement(own, command);
+        }
+
+        if (readers is null)
+        {
+            return await statement(await ConnectionAsync(ct), command);
+        }
+
+        await using var lease = await readers.RentAsync(ct);
+        return await statement(lease.Connection, command);
+    }
 
     private const int CursorBatch = 256;
     private int _cursors;
@@ -228,13 +252,13 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect)
     }
 
     public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken ct) =>
-        await (await ConnectionAsync(ct)).QuerySingleOrDefaultAsync<T>(Command(sql, param, ct));
+        await RunAsync(static (c, command) => c.QuerySingleOrDefaultAsync<T>(command), Command(sql, param, ct), ct);
 
     public async Task<T> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken ct) =>
-        (await (await ConnectionAsync(ct)).ExecuteScalarAsync<T>(Command(sql, param, ct)))!;
+        (await RunAsync(static (c, command) => c.ExecuteScalarAsync<T>(command), Command(sql, param, ct), ct))!;
 
     public async Task<int> ExecuteAsync(string sql, object? param, CancellationToken ct) =>
-        await (await ConnectionAsync(ct)).ExecuteAsync(Command(sql, param, ct));
+        await RunAsync(static (c, command) => c.ExecuteAsync(command), Command(sql, param, ct), ct);
 
     /// <summary>Whether the current transaction has inserted, updated or deleted any row so far, however it did.</summary>
     public async Task<bool> HasWrittenAsync(CancellationToken ct) =>

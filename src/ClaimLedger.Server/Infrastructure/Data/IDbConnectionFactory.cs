@@ -6,6 +6,13 @@ namespace ClaimLedger.Server.Infrastructure.Data;
 public interface IDbConnectionFactory
 {
     Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A new long-lived connection for the <see cref="ReadConnectionPool"/>: it runs one statement at a time, outside any
+    /// transaction, and keeps its statements prepared (SQLite: a cache of prepared commands per connection;
+    /// PostgreSQL: Npgsql's automatic preparation). Engines without such a thing give a plain connection.
+    /// </summary>
+    Task<DbConnection> OpenReaderAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
 }
 
 /// <summary>The engine-specific knowledge handlers need besides their SQL.</summary>

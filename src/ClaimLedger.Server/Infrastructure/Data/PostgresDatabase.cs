@@ -33,7 +33,19 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
         ConnectionString = builder.ConnectionString;
         Location = $"{builder.Host}:{builder.Port}/{builder.Database}";
         _dataSource = NpgsqlDataSource.Create(ConnectionString);
+
+        // The read pool's connections (ADR 22): held open by ReadConnectionPool, so statements Npgsql prepares
+        // automatically (after two uses) stay prepared on them; a pool of their own, exactly as large as the read pool.
+        _readers = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            MaxPoolSize = options.Value.ReadConnections,
+            MinPoolSize = 0,
+            MaxAutoPrepare = options.Value.ReadPreparedStatements,
+            AutoPrepareMinUsages = 2,
+        }.ConnectionString);
     }
+
+    private readonly NpgsqlDataSource _readers;
 
     public string ConnectionString { get; }
 
@@ -42,6 +54,8 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
     public string Location { get; }
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public async Task<DbConnection> OpenReaderAsync(CancellationToken cancellationToken) => await _readers.OpenConnectionAsync(cancellationToken);
 
     /// <summary>Rows this transaction has inserted, updated or deleted so far, in every table (its own statistics view).</summary>
     public string WriteCounterSql => "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_xact_user_tables";
@@ -72,5 +86,9 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
     public bool IsFullTextSyntaxError(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.SyntaxError } e && e.MessageText.Contains("tsquery", StringComparison.Ordinal);
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _readers.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
 }

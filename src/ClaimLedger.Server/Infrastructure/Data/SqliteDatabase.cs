@@ -6,7 +6,8 @@ namespace ClaimLedger.Server.Infrastructure.Data;
 
 /// <summary>
 /// SQLite connections: WAL journal (set once, persistent), foreign keys on, a busy timeout, and synchronous=FULL on
-/// every connection. Microsoft.Data.Sqlite pools connections, so the per-open pragmas are cheap.
+/// every connection. Microsoft.Data.Sqlite pools connections, so the per-open pragmas are cheap. The read pool's
+/// connections (<see cref="OpenReaderAsync"/>) are the pool's own, unpooled here, each preparing its statements once.
 /// </summary>
 public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
 {
@@ -27,7 +28,12 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
         var synchronous = o.Synchronous.ToUpperInvariant() is "FULL" or "NORMAL" or "EXTRA" ? o.Synchronous.ToUpperInvariant() : "FULL";
         _pragmas = $"PRAGMA busy_timeout = {o.BusyTimeoutMs}; PRAGMA synchronous = {synchronous}; PRAGMA cache_size = -{Math.Max(512, o.CacheSizeKib)}; PRAGMA mmap_size = {Math.Max(0, o.MmapSizeMib) * 1024L * 1024L};";
         DatabasePath = o.DatabasePath;
+        _readerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
+        _readerStatements = o.ReadPreparedStatements;
     }
+
+    private readonly string _readerConnectionString;
+    private readonly int _readerStatements;
 
     public string DatabasePath { get; }
 
@@ -52,6 +58,25 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
             }
 
             return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A connection of its own (not shared with the engine's pool) that prepares each statement once: see <see cref="SqlitePreparedConnection"/>.</summary>
+    public async Task<DbConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_readerConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return new SqlitePreparedConnection(connection, _readerStatements);
         }
         catch
         {

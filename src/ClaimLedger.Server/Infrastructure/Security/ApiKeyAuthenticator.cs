@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Domain;
 using ClaimLedger.Server.Infrastructure.Data;
@@ -11,14 +13,24 @@ public sealed record Principal(string Name, Role Role, string? KeyId);
 
 /// <summary>
 /// Resolves "authorization: Bearer &lt;key&gt;" to a principal. Key rows are cached for a few seconds to keep the
-/// database off the hot path; a revocation evicts its key at once in this process and, on PostgreSQL, in every other
-/// instance (a NOTIFY sent with the revocation's commit; see Cluster.ClusterEvents). The time to live
-/// (<c>Security:KeyCacheTtl</c>, 5 s) bounds how long a revocation could go unseen if notifications were lost.
+/// database off the hot path, with the secret that last matched the row's hash, so a call with a key seen before is
+/// checked by a constant-time comparison with that secret — neither hashed nor queried (ADR 22). A revocation evicts
+/// its key at once in this process and, on PostgreSQL, in every other instance (a NOTIFY sent with the revocation's
+/// commit; see Cluster.ClusterEvents). The time to live (<c>Security:KeyCacheTtl</c>, 5 s) bounds how long a
+/// revocation could go unseen if notifications were lost.
 /// </summary>
-public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvider clock, Microsoft.Extensions.Options.IOptions<SecurityOptions> options)
+public sealed class ApiKeyAuthenticator(ReadConnectionPool readers, TimeProvider clock, Microsoft.Extensions.Options.IOptions<SecurityOptions> options)
 {
     private readonly TimeSpan _cacheTtl = options.Value.KeyCacheTtl;
-    private readonly ConcurrentDictionary<string, (KeyRow? Row, DateTimeOffset Expires)> _cache = new();
+    private readonly ConcurrentDictionary<string, Cached> _cache = new();
+
+    /// <summary>A key row as read, when it expires, and the secret that matched its hash (null until one did).</summary>
+    private sealed record Cached(KeyRow? Row, DateTimeOffset Expires, string? Verified);
+
+    /// <summary>How many times a presented secret was hashed (a call whose key was verified before is not): for tests.</summary>
+    public long SecretsHashed => Interlocked.Read(ref _hashed);
+
+    private long _hashed;
 
     // Bumped by every eviction: a row read before an eviction is not cached after it (it may predate the revocation).
     private long _evictions;
@@ -42,8 +54,9 @@ public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvid
             throw new UnauthenticatedException("API_KEY_INVALID", "The API key is not valid.");
         }
 
-        var row = await FindAsync(id, ct);
-        if (row is null || !ApiKeys.SecretMatches(secret, row.SecretSha256))
+        var cached = await FindAsync(id, ct);
+        var row = cached.Row;
+        if (row is null || !Matches(id, cached, secret))
         {
             throw new UnauthenticatedException("API_KEY_INVALID", "The API key is not valid.");
         }
@@ -69,24 +82,57 @@ public sealed class ApiKeyAuthenticator(IDbConnectionFactory factory, TimeProvid
         _cache.Clear();
     }
 
-    private async Task<KeyRow?> FindAsync(string id, CancellationToken ct)
+    /// <summary>
+    /// Whether <paramref name="secret"/> is the key's: compared in constant time with the secret verified before, if
+    /// any; else hashed and compared with the stored hash, and remembered when it matches (unless the key was evicted
+    /// meanwhile, so nothing read before a revocation is kept after it).
+    /// </summary>
+    private bool Matches(string id, Cached cached, string secret)
+    {
+        if (cached.Verified is { } verified &&
+            CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(verified.AsSpan()), MemoryMarshal.AsBytes(secret.AsSpan())))
+        {
+            return true;
+        }
+
+        var evictions = Interlocked.Read(ref _evictions);
+        Interlocked.Increment(ref _hashed);
+        if (!ApiKeys.SecretMatches(secret, cached.Row!.SecretSha256))
+        {
+            return false;
+        }
+
+        if (cached.Verified is null && _cache.TryUpdate(id, cached with { Verified = secret }, cached) && Interlocked.Read(ref _evictions) != evictions)
+        {
+            _cache.TryRemove(id, out _);
+        }
+
+        return true;
+    }
+
+    private async Task<Cached> FindAsync(string id, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (_cache.TryGetValue(id, out var cached) && cached.Expires > now)
         {
-            return cached.Row;
+            return cached;
         }
 
         var evictions = Interlocked.Read(ref _evictions);
-        await using var connection = await factory.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(Sql, new { Id = id }, cancellationToken: ct));
-        _cache[id] = (row, now + _cacheTtl);
+        KeyRow? row;
+        await using (var lease = await readers.RentAsync(ct))
+        {
+            row = await lease.Connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(Sql, new { Id = id }, cancellationToken: ct));
+        }
+
+        var read = new Cached(row, now + _cacheTtl, null);
+        _cache[id] = read;
         if (Interlocked.Read(ref _evictions) != evictions)
         {
             _cache.TryRemove(id, out _); // evicted meanwhile: the row may predate a revocation
         }
 
-        return row;
+        return read;
     }
 
     private sealed record KeyRow(string Id, string DisplayName, string Role, string SecretSha256, string? RevokeTime);
