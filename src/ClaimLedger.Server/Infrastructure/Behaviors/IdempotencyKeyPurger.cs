@@ -6,7 +6,7 @@ namespace ClaimLedger.Server.Infrastructure.Behaviors;
 
 /// <summary>
 /// Deletes the records of expired request ids (ADR 25) in the background. Every
-/// <see cref="IdempotencyOptions.PurgeInterval"/> (wall-clock time) it takes the purge's leader lease — on PostgreSQL
+/// <see cref="IdempotencyOptions.PurgeInterval"/> (wall-clock time, the first one after start) it takes the purge's leader lease — on PostgreSQL
 /// one instance purges and the others skip the round; on SQLite the process always holds it — and deletes the records
 /// older than <see cref="IdempotencyOptions.Retention"/> (by the clock service, as they were dated) in transactions of
 /// at most <see cref="IdempotencyOptions.PurgeBatchSize"/> rows, written through the lease: on SQLite each batch is one
@@ -37,11 +37,12 @@ public sealed class IdempotencyKeyPurger(ILeaderLeases leases, IOptions<Idempote
             return;
         }
 
-        await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // First one interval after start: a starting server has other work, and a purge that is late changes no reply.
+                await Task.Delay(settings.PurgeInterval, stoppingToken);
                 await PurgeAsync(settings, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -51,15 +52,6 @@ public sealed class IdempotencyKeyPurger(ILeaderLeases leases, IOptions<Idempote
             catch (Exception e)
             {
                 logger.LogWarning(e, "Purging expired request ids failed; retrying in {Interval}", settings.PurgeInterval);
-            }
-
-            try
-            {
-                await Task.Delay(settings.PurgeInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
             }
         }
     }
