@@ -1,5 +1,8 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.IntegrationTests.Infrastructure;
+using ClaimLedger.Server.Infrastructure.Behaviors;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Shouldly;
 
 namespace ClaimLedger.IntegrationTests;
@@ -121,6 +124,29 @@ public sealed class IdempotencyExpiryTests
     }
 
     [Fact]
+    public async Task OneRound_DeletesEveryExpiredRecord_BatchAfterBatch()
+    {
+        using var server = Server(purgeInterval: "1.00:00:00", batchSize: "3"); // no background round during the test
+        var claims = server.Claims();
+        var expired = Enumerable.Range(0, 7).Select(i => $"old-{i}-{Guid.NewGuid():N}").ToList();
+        foreach (var id in expired)
+        {
+            await claims.CreateClaimAsync(WithId(id));
+        }
+
+        server.Clock.Advance(Retention + TimeSpan.FromMinutes(1));
+        var kept = WithId("new-" + Guid.NewGuid().ToString("N"));
+        var keptReply = await claims.CreateClaimAsync(kept);
+        var purger = server.Services.GetServices<IHostedService>().OfType<IdempotencyKeyPurger>().Single();
+
+        (await purger.PurgeOnceAsync(CancellationToken.None)).ShouldBe(7, "seven records in batches of three: one round takes them all");
+
+        Db.Rows(server.DatabasePath, "SELECT request_id FROM idempotency_keys").Select(r => r[0]).ShouldBe([kept.RequestId]);
+        (await purger.PurgeOnceAsync(CancellationToken.None)).ShouldBe(0);
+        (await claims.CreateClaimAsync(kept)).ShouldBe(keptReply);
+    }
+
+    [Fact]
     public async Task ExpiryOff_KeepsEveryRequestId()
     {
         using var server = Server(purgeInterval: "00:00:00.020", expire: false);
@@ -129,6 +155,8 @@ public sealed class IdempotencyExpiryTests
         var first = await claims.CreateClaimAsync(request);
 
         server.Clock.Advance(TimeSpan.FromDays(400));
+        var purger = server.Services.GetServices<IHostedService>().OfType<IdempotencyKeyPurger>().Single();
+        (await purger.PurgeOnceAsync(CancellationToken.None)).ShouldBe(0);
 
         (await claims.CreateClaimAsync(request)).ShouldBe(first);
         Keys(server, request.RequestId).ShouldBe(1);

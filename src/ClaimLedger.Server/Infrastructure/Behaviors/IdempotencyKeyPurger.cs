@@ -43,7 +43,7 @@ public sealed class IdempotencyKeyPurger(ILeaderLeases leases, IOptions<Idempote
             {
                 // First one interval after start: a starting server has other work, and a purge that is late changes no reply.
                 await Task.Delay(settings.PurgeInterval, stoppingToken);
-                await PurgeAsync(settings, stoppingToken);
+                await PurgeOnceAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -56,13 +56,22 @@ public sealed class IdempotencyKeyPurger(ILeaderLeases leases, IOptions<Idempote
         }
     }
 
-    /// <summary>One round: every record expired by now, batch by batch, if this instance holds the lease.</summary>
-    private async Task PurgeAsync(IdempotencyOptions settings, CancellationToken ct)
+    /// <summary>
+    /// One round: deletes every record expired by now, batch by batch, if this instance holds the lease; returns how
+    /// many (0 when another instance holds it, or request ids do not expire).
+    /// </summary>
+    public async Task<long> PurgeOnceAsync(CancellationToken ct)
     {
+        var settings = options.Value;
+        if (!settings.Expire)
+        {
+            return 0;
+        }
+
         await using var lease = await leases.TryAcquireAsync(LeaseKey, ct);
         if (lease is null)
         {
-            return; // another instance purges this round
+            return 0; // another instance purges this round
         }
 
         var cutoff = DbTime.ToDb(settings.Cutoff(clock.GetUtcNow())!.Value);
@@ -86,5 +95,7 @@ public sealed class IdempotencyKeyPurger(ILeaderLeases leases, IOptions<Idempote
         {
             logger.LogInformation("Purged {Count} expired request ids (created before {Cutoff})", total, cutoff);
         }
+
+        return total;
     }
 }
