@@ -146,6 +146,33 @@ public sealed class IdempotencyExpiryTests
         (await claims.CreateClaimAsync(kept)).ShouldBe(keptReply);
     }
 
+    [PostgresFact("the purge's lease is a PostgreSQL advisory lock shared by the instances of one database")]
+    public async Task OnPostgreSql_AnInstanceWithoutThePurgeLease_SkipsTheRound()
+    {
+        using var server = Server(purgeInterval: "1.00:00:00");
+        var claims = server.Claims();
+        var request = WithId("leased-" + Guid.NewGuid().ToString("N"));
+        await claims.CreateClaimAsync(request);
+        server.Clock.Advance(Retention + TimeSpan.FromMinutes(1));
+        var purger = server.Services.GetServices<IHostedService>().OfType<IdempotencyKeyPurger>().Single();
+
+        // Another instance of the same database holds the lease (as its purger would during its round).
+        await using (var other = new Npgsql.NpgsqlConnection(
+                           new Npgsql.NpgsqlConnectionStringBuilder(TestEngine.ConnectionStringFor(server.DataDirectory)) { Pooling = false }.ConnectionString))
+        {
+            await other.OpenAsync();
+            await using var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({IdempotencyKeyPurger.LeaseKey})", other);
+            await take.ExecuteScalarAsync();
+
+            (await purger.PurgeOnceAsync(CancellationToken.None)).ShouldBe(0);
+            Keys(server, request.RequestId).ShouldBe(1);
+        }
+
+        // Its session ended, the lease is free: this instance purges.
+        (await purger.PurgeOnceAsync(CancellationToken.None)).ShouldBe(1);
+        Keys(server, request.RequestId).ShouldBe(0);
+    }
+
     [Fact]
     public async Task ExpiryOff_KeepsEveryRequestId()
     {
