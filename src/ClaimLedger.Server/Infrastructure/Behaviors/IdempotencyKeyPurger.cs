@@ -21,11 +21,17 @@ public sealed class IdempotencyKeyPurger(ILeaderLeases leases, IOptions<Idempote
     /// <summary>The advisory lock key of the purge's lease ("ClaimIdm").</summary>
     public const long LeaseKey = 0x436C61696D49646D;
 
-    /// <summary>Oldest first, through ix_idempotency_keys_create_time (migration 0012); the outer test guards a row replaced meanwhile.</summary>
+    /// <summary>
+    /// The oldest <c>@Limit</c> expired records (a few more should several share the last one's create_time), by one
+    /// range of ix_idempotency_keys_create_time (migration 0012) with a single upper bound — the batch's newest time,
+    /// which is before the cutoff — so that each batch reads only its own rows, however many have expired, on both
+    /// engines. A record replaced meanwhile by a new request with the same id is newer than the cutoff and stays.
+    /// </summary>
     private const string BatchSql = """
         DELETE FROM idempotency_keys
-        WHERE create_time < @Cutoff AND (operation, request_id) IN (
-            SELECT operation, request_id FROM idempotency_keys WHERE create_time < @Cutoff ORDER BY create_time LIMIT @Limit)
+        WHERE create_time <= (
+            SELECT max(create_time) FROM (
+                SELECT create_time FROM idempotency_keys WHERE create_time < @Cutoff ORDER BY create_time LIMIT @Limit) AS batch)
         """;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
