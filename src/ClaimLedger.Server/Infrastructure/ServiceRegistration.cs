@@ -42,6 +42,8 @@ public static class ServiceRegistration
         services.AddSingleton(Features.Transparency.TransparencyOptions.Bind(configuration));
         services.AddSingleton<Features.Transparency.CheckpointKey>();
         services.AddHostedService<Features.Transparency.LedgerIntegrator>();
+        IdempotencyOptions.Register(services, configuration);
+        services.AddHostedService<IdempotencyKeyPurger>();
 
         services.AddScoped<ServiceFactory>(sp => sp.GetService!);
         services.AddScoped<IMediator, Mediator>();
