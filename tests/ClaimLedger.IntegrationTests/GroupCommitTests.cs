@@ -114,6 +114,42 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [SqliteOnlyFact("tests SqliteGroupCommit on a SQLite file of its own")]
+    public async Task TheWriter_PreparesEachStatementOnce_AcrossCommandsAndBatches()
+    {
+        var prepares = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            var value = "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            prepares.Add(await _writer.RunAsync(async (c, t) =>
+            {
+                await Insert(c, t, value);
+                (await c.QuerySingleAsync<long>("SELECT count(*) FROM t WHERE v = @V", new { V = value }, t)).ShouldBe(1);
+                return c.ShouldBeOfType<SqlitePreparedConnection>().Prepares;
+            }, CancellationToken.None));
+        }
+
+        // The writer's page-cache pragma when it opened, then the insert and the select of the first command; the four
+        // later commands, each in a batch of its own, prepare nothing new.
+        prepares.ShouldBe([3, 3, 3, 3, 3]);
+        Values().Count.ShouldBe(5);
+    }
+
+    [SqliteOnlyFact("tests SqliteGroupCommit on a SQLite file of its own")]
+    public async Task AStatementSentWithoutTheTransaction_StillJoinsTheBatch_AndRollsBackWithIt()
+    {
+        // SqliteConnection.CreateCommand enlists its commands in the open transaction; the writer's prepared commands must too.
+        var failing = _writer.RunAsync<int>(async (c, _) =>
+        {
+            await c.ExecuteAsync("INSERT INTO t (v) VALUES ('no transaction given')");
+            throw new InvalidOperationException("fails after writing");
+        }, CancellationToken.None);
+
+        await Should.ThrowAsync<InvalidOperationException>(failing);
+        await _writer.RunAsync((c, _) => c.ExecuteAsync("INSERT INTO t (v) VALUES ('kept')"), CancellationToken.None);
+        Values().ShouldBe(["kept"]);
+    }
+
+    [SqliteOnlyFact("tests SqliteGroupCommit on a SQLite file of its own")]
     public async Task ACommandCancelledWhileQueued_WritesNothing_AndTheBatchStillCommits()
     {
         var release = new TaskCompletionSource();

@@ -117,6 +117,8 @@ public sealed class ReadPathTests
     [InlineData("Database:ReadConnections", "0", "Database:ReadConnections must be between 1 and 256")]
     [InlineData("Database:ReadConnections", "257", "Database:ReadConnections must be between 1 and 256")]
     [InlineData("Database:ReadPreparedStatements", "0", "Database:ReadPreparedStatements must be between 1 and 1024")]
+    [InlineData("Database:WriterPreparedStatements", "0", "Database:WriterPreparedStatements must be between 1 and 4096")]
+    [InlineData("Database:WriterPreparedStatements", "4097", "Database:WriterPreparedStatements must be between 1 and 4096")]
     public async Task BadReadSettings_StopStartUp_WithAMessageNamingTheSetting(string setting, string value, string message)
     {
         await using var server = new ClaimLedgerServer { Settings = { [setting] = value } };

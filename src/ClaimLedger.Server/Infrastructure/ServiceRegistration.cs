@@ -21,6 +21,8 @@ public static class ServiceRegistration
                 $"Database:ReadConnections must be between 1 and {DatabaseOptions.MaxReadConnections} (the connections that serve reads; see ADR 22).")
             .Validate(o => o.ReadPreparedStatements is >= 1 and <= DatabaseOptions.MaxReadPreparedStatements,
                 $"Database:ReadPreparedStatements must be between 1 and {DatabaseOptions.MaxReadPreparedStatements} (statements each read connection keeps prepared).")
+            .Validate(o => o.WriterPreparedStatements is >= 1 and <= DatabaseOptions.MaxWriterPreparedStatements,
+                $"Database:WriterPreparedStatements must be between 1 and {DatabaseOptions.MaxWriterPreparedStatements} (statements the writer connection keeps prepared).")
             .ValidateOnStart();
         services.AddOptions<Security.SecurityOptions>().Bind(configuration.GetSection(Security.SecurityOptions.Section));
         services.AddOptions<Ledger.LedgerOptions>().Bind(configuration.GetSection(Ledger.LedgerOptions.Section));

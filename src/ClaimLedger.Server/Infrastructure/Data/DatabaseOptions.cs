@@ -48,6 +48,14 @@ public sealed class DatabaseOptions
 
     public const int MaxReadPreparedStatements = 1024;
 
+    /// <summary>
+    /// Statements the one writer connection keeps prepared (SQLite: the oldest is dropped first; PostgreSQL: Npgsql's
+    /// Max Auto Prepare of the main data source). Commands use well over a hundred distinct statements in all.
+    /// </summary>
+    public int WriterPreparedStatements { get; set; } = 256;
+
+    public const int MaxWriterPreparedStatements = 4096;
+
     /// <summary>Page cache of the one writer connection (group commit), in KiB: every write walks its indexes.</summary>
     public int WriterCacheSizeKib { get; set; } = 32 * 1024;
 

@@ -32,7 +32,13 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
 
         ConnectionString = builder.ConnectionString;
         Location = $"{builder.Host}:{builder.Port}/{builder.Database}";
-        _dataSource = NpgsqlDataSource.Create(ConnectionString);
+        // The group-commit writer holds its connection open across batches: statements Npgsql prepares automatically
+        // (after two uses) stay prepared on it, as on the readers below.
+        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            MaxAutoPrepare = options.Value.WriterPreparedStatements,
+            AutoPrepareMinUsages = 2,
+        }.ConnectionString);
 
         // The read pool's connections (ADR 22): held open by ReadConnectionPool, so statements Npgsql prepares
         // automatically (after two uses) stay prepared on them; a pool of their own, exactly as large as the read pool.

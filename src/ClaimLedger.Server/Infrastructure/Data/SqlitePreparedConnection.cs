@@ -6,7 +6,9 @@ using Microsoft.Data.Sqlite;
 namespace ClaimLedger.Server.Infrastructure.Data;
 
 /// <summary>
-/// A SQLite read connection of the <see cref="ReadConnectionPool"/> that prepares each statement once. Microsoft.Data.Sqlite
+/// A SQLite connection that prepares each statement once: the read connections of the <see cref="ReadConnectionPool"/>
+/// and the group-commit writer's connection (<see cref="SqliteGroupCommit"/>, where the statements of one command run
+/// one after another, each reader closed before the next statement). Microsoft.Data.Sqlite
 /// keeps a command's prepared statements only while the same command object is executed again, and Dapper creates a
 /// command per call; so the commands this connection hands out are light shells that, when executed, run the connection's
 /// cached <see cref="SqliteCommand"/> for that SQL text (prepared on its first use), with the shell's parameters bound.
@@ -28,7 +30,7 @@ internal sealed class SqlitePreparedConnection(SqliteConnection inner, int capac
     public override string ConnectionString
     {
         get => inner.ConnectionString;
-        set => throw new NotSupportedException("A pooled read connection keeps its connection string.");
+        set => throw new NotSupportedException("A connection that keeps its statements prepared keeps its connection string.");
     }
 
     public override string Database => inner.Database;
@@ -45,7 +47,13 @@ internal sealed class SqlitePreparedConnection(SqliteConnection inner, int capac
 
     public override void Close() => inner.Close();
 
-    protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => inner.BeginTransaction(isolationLevel);
+    protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => _transaction = inner.BeginTransaction(isolationLevel);
+
+    // The transaction begun through this connection, until it completes (Commit/Rollback/Dispose clear its Connection).
+    // A command created by SqliteConnection.CreateCommand joins the open transaction by itself; so do these.
+    private SqliteTransaction? _transaction;
+
+    private SqliteTransaction? OpenTransaction => _transaction is { Connection: not null } open ? open : null;
 
     protected override DbCommand CreateDbCommand() => new Shell(this);
 
@@ -139,7 +147,7 @@ internal sealed class SqlitePreparedConnection(SqliteConnection inner, int capac
             {
                 if (value != owner)
                 {
-                    throw new NotSupportedException("A command of a pooled read connection stays on it.");
+                    throw new NotSupportedException("A command of a connection that keeps its statements prepared stays on it.");
                 }
             }
         }
@@ -159,7 +167,7 @@ internal sealed class SqlitePreparedConnection(SqliteConnection inner, int capac
         private SqliteCommand Bind()
         {
             var command = owner.Prepared(CommandText);
-            command.Transaction = (SqliteTransaction?)DbTransaction;
+            command.Transaction = (SqliteTransaction?)DbTransaction ?? owner.OpenTransaction;
             command.CommandTimeout = CommandTimeout;
             command.Parameters.Clear();
             foreach (SqliteParameter parameter in _parameters)
