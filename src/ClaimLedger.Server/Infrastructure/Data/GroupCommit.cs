@@ -50,8 +50,6 @@ public abstract class GroupCommit : ICommandTransactions, IAsyncDisposable
     /// <summary>Sets up a newly opened writer connection.</summary>
     protected abstract Task OnWriterOpenedAsync(DbConnection connection);
 
-    /// <summary>Opens the one writer connection (kept open across batches until an error closes it).</summary>
-    protected virtual async Task<DbConnection> OpenWriterAsync(IDbConnectionFactory factory) => await factory.OpenAsync(CancellationToken.None);
 
     /// <summary>Runs first in each batch's transaction, before any command of it.</summary>
     protected abstract Task OnBatchBegunAsync(DbConnection connection, DbTransaction transaction);
@@ -147,7 +145,7 @@ public abstract class GroupCommit : ICommandTransactions, IAsyncDisposable
         {
             if (_connection is null)
             {
-                _connection = await OpenWriterAsync(_factory);
+                _connection = await _factory.OpenWriterAsync(CancellationToken.None);
                 await OnWriterOpenedAsync(_connection);
             }
 
@@ -272,20 +270,13 @@ public abstract class GroupCommit : ICommandTransactions, IAsyncDisposable
 
 /// <summary>
 /// SQLite: one writer per database file; the writer keeps a larger page cache (every write walks its indexes) and its
-/// statements prepared (<see cref="SqlitePreparedConnection"/>): a command runs a dozen or more statements, and
+/// statements prepared (<see cref="SqliteDatabase.OpenWriterAsync"/>): a command runs a dozen or more statements, and
 /// Microsoft.Data.Sqlite would otherwise compile each anew, inside the single writer's turn.
 /// </summary>
 public sealed class SqliteGroupCommit(IDbConnectionFactory factory, IOptions<DatabaseOptions> options, IMeterFactory meters, ILogger<SqliteGroupCommit> logger)
     : GroupCommit(factory, options, meters, logger)
 {
     private readonly int _writerCacheKib = Math.Max(512, options.Value.WriterCacheSizeKib);
-    private readonly int _writerStatements = options.Value.WriterPreparedStatements;
-
-    protected override async Task<DbConnection> OpenWriterAsync(IDbConnectionFactory factory)
-    {
-        var connection = await factory.OpenAsync(CancellationToken.None);
-        return connection is SqliteConnection sqlite ? new SqlitePreparedConnection(sqlite, _writerStatements) : connection;
-    }
 
     protected override async Task OnWriterOpenedAsync(DbConnection connection)
     {

@@ -13,6 +13,13 @@ public interface IDbConnectionFactory
     /// PostgreSQL: Npgsql's automatic preparation). Engines without such a thing give a plain connection.
     /// </summary>
     Task<DbConnection> OpenReaderAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
+    /// <summary>
+    /// The group-commit writer's connection: kept open across batches, so it keeps its statements prepared (SQLite: a
+    /// cache of prepared commands; PostgreSQL: automatic preparation on a data source of its own). Engines without such
+    /// a thing give a plain connection.
+    /// </summary>
+    Task<DbConnection> OpenWriterAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
 }
 
 /// <summary>The engine-specific knowledge handlers need besides their SQL.</summary>

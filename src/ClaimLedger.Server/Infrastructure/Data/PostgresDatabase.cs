@@ -32,10 +32,15 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
 
         ConnectionString = builder.ConnectionString;
         Location = $"{builder.Host}:{builder.Port}/{builder.Database}";
+        _dataSource = NpgsqlDataSource.Create(ConnectionString);
+
         // The group-commit writer holds its connection open across batches: statements Npgsql prepares automatically
-        // (after two uses) stay prepared on it, as on the readers below.
-        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ConnectionString)
+        // (after two uses) stay prepared on it, as on the readers below. A data source of its own, so the other
+        // connections (LISTEN, leases, reports and exports reading through server-side cursors) prepare nothing.
+        _writer = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ConnectionString)
         {
+            MaxPoolSize = 2,
+            MinPoolSize = 0,
             MaxAutoPrepare = options.Value.WriterPreparedStatements,
             AutoPrepareMinUsages = 2,
         }.ConnectionString);
@@ -52,6 +57,7 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
     }
 
     private readonly NpgsqlDataSource _readers;
+    private readonly NpgsqlDataSource _writer;
 
     public string ConnectionString { get; }
 
@@ -62,6 +68,8 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await _dataSource.OpenConnectionAsync(cancellationToken);
 
     public async Task<DbConnection> OpenReaderAsync(CancellationToken cancellationToken) => await _readers.OpenConnectionAsync(cancellationToken);
+
+    public async Task<DbConnection> OpenWriterAsync(CancellationToken cancellationToken) => await _writer.OpenConnectionAsync(cancellationToken);
 
     /// <summary>Rows this transaction has inserted, updated or deleted so far, in every table (its own statistics view).</summary>
     public string WriteCounterSql => "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_xact_user_tables";
@@ -95,6 +103,7 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
     public async ValueTask DisposeAsync()
     {
         await _readers.DisposeAsync();
+        await _writer.DisposeAsync();
         await _dataSource.DisposeAsync();
     }
 }

@@ -30,10 +30,12 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
         DatabasePath = o.DatabasePath;
         _readerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
         _readerStatements = o.ReadPreparedStatements;
+        _writerStatements = o.WriterPreparedStatements;
     }
 
     private readonly string _readerConnectionString;
     private readonly int _readerStatements;
+    private readonly int _writerStatements;
 
     public string DatabasePath { get; }
 
@@ -65,6 +67,10 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
             throw;
         }
     }
+
+    /// <summary>The group-commit writer's connection, preparing each statement once (<see cref="SqlitePreparedConnection"/>).</summary>
+    public async Task<DbConnection> OpenWriterAsync(CancellationToken cancellationToken) =>
+        new SqlitePreparedConnection((SqliteConnection)await OpenAsync(cancellationToken), _writerStatements);
 
     /// <summary>A connection of its own (not shared with the engine's pool) that prepares each statement once: see <see cref="SqlitePreparedConnection"/>.</summary>
     public async Task<DbConnection> OpenReaderAsync(CancellationToken cancellationToken)
