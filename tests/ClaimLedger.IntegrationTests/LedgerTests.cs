@@ -22,6 +22,40 @@ public sealed class LedgerTests(ClaimLedgerServer server) : IClassFixture<ClaimL
     private readonly EvidenceService.EvidenceServiceClient _evidence = server.Evidence("erin");
     private readonly LedgerService.LedgerServiceClient _ledger = server.Ledger();
 
+    // ---- ListLedgerEntries reads one subject's entries through its index ----------------------------------------
+
+    [SqliteOnlyTheory("reads SQLite's own query plan of the statement")]
+    [InlineData("subject", "ix_ledger_subject")]
+    [InlineData("actor", "ix_ledger_actor")]
+    [InlineData("action", "ix_ledger_action")]
+    public async Task AFilteredListing_IsPlannedOnItsIndex_NotAsAWalkOfTheWholeLedger(string filter, string index)
+    {
+        await _claims.CreateClaimAsync(TestData.NewClaim());
+        var query = new ClaimLedger.Server.Features.Ledger.ListLedgerEntries.Query(10, "",
+            filter == "subject" ? "claims/x" : "", filter == "actor" ? "erin" : "", filter == "action" ? "claim.created" : "", null, null);
+        var sql = ClaimLedger.Server.Features.Ledger.ListLedgerEntries.Handler.Sql(query, start: false, end: false);
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={server.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var explain = connection.CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var (name, value) in new (string, object)[] { ("@After", 0L), ("@Subject", query.Subject), ("@Actor", query.Actor), ("@Action", query.Action), ("@Limit", 11) })
+        {
+            explain.Parameters.AddWithValue(name, value);
+        }
+
+        var plan = new StringBuilder();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.AppendLine(reader.GetString(3));
+            }
+        }
+
+        plan.ToString().ShouldContain($"USING INDEX {index}");
+    }
+
     // ---- one entry per successful mutation -----------------------------------------------------------------------
 
     [Fact]
