@@ -6,7 +6,7 @@ using Kind = ClaimLedger.Contracts.V1.LedgerProblem.Types.Kind;
 namespace ClaimLedger.IntegrationTests;
 
 /// <summary>
-/// VerifyLedger reads the chain in batches and the tables in pages of Ledger:VerifyBatchSize (here 3: entries 1–3,
+/// VerifyLedger reads the chain in batches of Ledger:VerifyBatchSize and the tables in pages of Ledger:VerifyStatePageSize (both 3 here: entries 1–3,
 /// 4–6, 7–9, …; claims in id order 1–3, 4–6, …). Tampering at the first or last entry of a batch, across a batch
 /// boundary, and in the first or last claim of a page is found exactly where it is, as without batches.
 /// </summary>
@@ -18,6 +18,7 @@ public sealed class VerifyLedgerBatchTests
     {
         var server = new ClaimLedgerServer();
         server.Settings["Ledger:VerifyBatchSize"] = BatchSize.ToString(CultureInfo.InvariantCulture);
+        server.Settings["Ledger:VerifyStatePageSize"] = BatchSize.ToString(CultureInfo.InvariantCulture);
         var claims = new List<Claim>();
         for (var i = 0; i < 10; i++)
         {

@@ -71,7 +71,7 @@ public static partial class VerifyLedger
             }
 
             // Every row of record against what the ledger says of it.
-            var state = new StateVerification(session, options.Value.VerifyBatchSize);
+            var state = new StateVerification(session, options.Value.VerifyStatePageSize);
             var problem = await state.RunAsync(ct);
             response.ClaimsChecked = state.ClaimsChecked;
             if (problem is not null)
