@@ -9,22 +9,23 @@ namespace ClaimLedger.Server.Features.Reports;
 /// </summary>
 internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
 {
-    // The report's claim filter, on alias c.
-    private const string ClaimFilter = """
-        (@Topic = '' OR EXISTS (SELECT 1 FROM claim_topics t WHERE t.claim_seq = c.seq AND t.topic = @Topic))
-        AND (@ClaimId = '' OR c.id = @ClaimId)
-        """;
+    // The report's claim filter, on alias c: only the filters given, so a one-claim report finds its claim by id
+    // instead of being planned as a walk of every claim (a catch-all "@ClaimId = '' OR c.id = @ClaimId" is planned
+    // before its value is known).
+    private static string ClaimFilter(Period p) =>
+        (!string.IsNullOrEmpty(p.Topic) ? "EXISTS (SELECT 1 FROM claim_topics t WHERE t.claim_seq = c.seq AND t.topic = @Topic)" : "1 = 1") +
+        (!string.IsNullOrEmpty(p.ClaimId) ? " AND c.id = @ClaimId" : "");
 
     /// <param name="LastSequence">Only ledger entries up to this sequence (a report as of a checkpoint).</param>
     public sealed record Period(string Start, string End, string Topic, string ClaimId, long LastSequence = long.MaxValue);
 
     public async Task<long> ClaimsRecordedAsync(Period p, CancellationToken ct) =>
-        await db.ExecuteScalarAsync<long>($"SELECT count(*) FROM claims c WHERE c.create_time >= @Start AND c.create_time < @End AND {ClaimFilter}", p, ct);
+        await db.ExecuteScalarAsync<long>($"SELECT count(*) FROM claims c WHERE c.create_time >= @Start AND c.create_time < @End AND {ClaimFilter(p)}", p, ct);
 
     public async Task<IReadOnlyList<(string, long)>> VerdictsByRatingAsync(Period p, CancellationToken ct) =>
         await db.QueryAsync<(string, long)>($"""
             SELECT v.rating, count(*) FROM verdicts v JOIN claims c ON c.id = v.claim_id
-            WHERE v.create_time >= @Start AND v.create_time < @End AND {ClaimFilter}
+            WHERE v.create_time >= @Start AND v.create_time < @End AND {ClaimFilter(p)}
             GROUP BY v.rating ORDER BY v.rating
             """, p, ct);
 
@@ -36,7 +37,7 @@ internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
                 SELECT v.rating,
                        (SELECT pv.rating FROM verdicts pv WHERE pv.claim_id = v.claim_id AND pv.seq < v.seq ORDER BY pv.seq DESC LIMIT 1) AS previous
                 FROM verdicts v JOIN claims c ON c.id = v.claim_id
-                WHERE v.create_time >= @Start AND v.create_time < @End AND {ClaimFilter}
+                WHERE v.create_time >= @Start AND v.create_time < @End AND {ClaimFilter(p)}
             ) x WHERE x.previous IS NOT NULL
             """, p, ct);
         return (row.Item1, row.Item2 ?? 0);
@@ -45,7 +46,7 @@ internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
     public async Task<IReadOnlyList<(string, long)>> RetractionsByReasonAsync(Period p, CancellationToken ct) =>
         await db.QueryAsync<(string, long)>($"""
             SELECT c.retraction_reason, count(*) FROM claims c
-            WHERE c.retract_time >= @Start AND c.retract_time < @End AND {ClaimFilter}
+            WHERE c.retract_time >= @Start AND c.retract_time < @End AND {ClaimFilter(p)}
             GROUP BY c.retraction_reason ORDER BY c.retraction_reason
             """, p, ct);
 
@@ -58,7 +59,7 @@ internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
                        max(CASE WHEN EXISTS (SELECT 1 FROM claim_events v WHERE v.claim_id = s.claim_id AND v.type = 'VERDICT_SUBMITTED'
                                    AND v.sequence > s.sequence AND v.time < @End) THEN 1 ELSE 0 END) AS reverified
                 FROM claim_events s JOIN claims c ON c.id = s.claim_id
-                WHERE s.type = 'MARKED_STALE' AND s.time >= @Start AND s.time < @End AND {ClaimFilter}
+                WHERE s.type = 'MARKED_STALE' AND s.time >= @Start AND s.time < @End AND {ClaimFilter(p)}
                 GROUP BY s.claim_id
             ) x
             """, p, ct);
@@ -71,7 +72,7 @@ internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
         var firsts = $"""
             SELECT {dialect.EpochSeconds("min(v.create_time)")} - {dialect.EpochSeconds("c.create_time")} AS seconds
             FROM claims c JOIN verdicts v ON v.claim_id = c.id
-            WHERE {ClaimFilter}
+            WHERE {ClaimFilter(p)}
             GROUP BY c.id, c.create_time
             HAVING min(v.create_time) >= @Start AND min(v.create_time) < @End
             """;
@@ -93,7 +94,7 @@ internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
             WHERE l.time >= @Start AND l.time < @End AND l.sequence <= @LastSequence
               AND ((@Topic = '' AND @ClaimId = '') OR EXISTS (
                     SELECT 1 FROM claims c
-                    WHERE (l.subject = 'claims/' || c.id OR l.subject LIKE 'claims/' || c.id || '/%') AND {ClaimFilter}))
+                    WHERE (l.subject = 'claims/' || c.id OR l.subject LIKE 'claims/' || c.id || '/%') AND {ClaimFilter(p)}))
             GROUP BY l.actor, l.action ORDER BY l.actor, l.action
             """, p, ct);
 
@@ -107,7 +108,7 @@ internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
         var counts = new long[statuses.Length];
         foreach (var (status, count) in await db.QueryAsync<(string, long)>($"""
             SELECT e.to_status, count(*) FROM claim_events e JOIN claims c ON c.id = e.claim_id
-            WHERE {ClaimFilter} AND e.to_status IS NOT NULL AND e.time < @Start
+            WHERE {ClaimFilter(p)} AND e.to_status IS NOT NULL AND e.time < @Start
               AND e.sequence = (SELECT max(e2.sequence) FROM claim_events e2
                                 WHERE e2.claim_id = e.claim_id AND e2.to_status IS NOT NULL AND e2.time < @Start)
             GROUP BY e.to_status
@@ -122,7 +123,7 @@ internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
         var peaks = counts.ToArray();
         await foreach (var change in db.StreamAsync<(string Time, string? From, string To)>($"""
             SELECT e.time, e.from_status, e.to_status FROM claim_events e JOIN claims c ON c.id = e.claim_id
-            WHERE {ClaimFilter} AND e.to_status IS NOT NULL AND e.time >= @Start AND e.time < @End
+            WHERE {ClaimFilter(p)} AND e.to_status IS NOT NULL AND e.time >= @Start AND e.time < @End
             ORDER BY e.time, e.seq
             """, p, ct))
         {
@@ -201,7 +202,7 @@ internal sealed class AuditReportData(DbSession db, ISqlDialect dialect)
             FROM claim_events e JOIN claims c ON c.id = e.claim_id
                  LEFT JOIN evidence ev ON ev.id = e.evidence_id
                  LEFT JOIN sources s ON s.id = ev.source_id
-            WHERE e.time >= @Start AND e.time < @End AND {ClaimFilter}
+            WHERE e.time >= @Start AND e.time < @End AND {ClaimFilter(p)}
             ORDER BY c.seq, e.sequence
             """, p, ct))
         {
