@@ -41,7 +41,7 @@ public sealed class LabelledCorpus
 
     private LabelledCorpus(ulong seed)
     {
-        _random = new SplitMix(seed);
+        _random = new SplitMixRandom(seed);
         _languageShares = Language.All.Select(l => l.Share).ToArray();
         foreach (var language in Language.All)
         {

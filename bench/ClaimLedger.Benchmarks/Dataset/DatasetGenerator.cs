@@ -1,3 +1,4 @@
+using ClaimLedger.NearDuplicateQuality;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;

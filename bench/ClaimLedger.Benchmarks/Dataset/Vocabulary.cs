@@ -1,3 +1,5 @@
+using ClaimLedger.NearDuplicateQuality;
+
 namespace ClaimLedger.Benchmarks.Dataset;
 
 /// <summary>

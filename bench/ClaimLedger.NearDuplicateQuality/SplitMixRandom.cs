@@ -1,4 +1,4 @@
-namespace ClaimLedger.Benchmarks.Dataset;
+namespace ClaimLedger.NearDuplicateQuality;
 
 /// <summary>
 /// A <see cref="Random"/> with a 64-bit seed (SplitMix64). <c>new Random(int)</c> has only 2^32 seeds, so among a

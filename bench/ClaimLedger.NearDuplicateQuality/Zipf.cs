@@ -1,4 +1,4 @@
-namespace ClaimLedger.Benchmarks.Dataset;
+namespace ClaimLedger.NearDuplicateQuality;
 
 /// <summary>Draws ranks 0..n-1 with probability proportional to 1 / (rank + 1)^exponent (Zipf's law).</summary>
 public sealed class Zipf
