@@ -92,4 +92,23 @@ public sealed class VerifyLedgerBatchTests
         verification.FirstProblem.Subject.ShouldBe(victim.Name);
         verification.ClaimsChecked.ShouldBe(position);
     }
+
+    [Theory]
+    [InlineData("Ledger:VerifyBatchSize", "0", "Ledger:VerifyBatchSize must be between 1 and 100000")]
+    [InlineData("Ledger:VerifyStatePageSize", "0", "Ledger:VerifyStatePageSize must be between 1 and 10000")]
+    [InlineData("Ledger:VerifyStatePageSize", "10001", "Ledger:VerifyStatePageSize must be between 1 and 10000")]
+    public async Task BadVerifySettings_StopStartUp_WithAMessageNamingTheSetting(string setting, string value, string message)
+    {
+        await using var server = new ClaimLedgerServer { Settings = { [setting] = value } };
+
+        var thrown = Should.Throw<Exception>(() => server.Services);
+
+        var messages = new List<string>();
+        for (var e = thrown; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message);
+        }
+
+        messages.ShouldContain(m => m.Contains(message, StringComparison.Ordinal), string.Join(" | ", messages));
+    }
 }

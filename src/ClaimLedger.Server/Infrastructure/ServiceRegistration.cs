@@ -25,7 +25,12 @@ public static class ServiceRegistration
                 $"Database:WriterPreparedStatements must be between 1 and {DatabaseOptions.MaxWriterPreparedStatements} (statements the writer connection keeps prepared).")
             .ValidateOnStart();
         services.AddOptions<Security.SecurityOptions>().Bind(configuration.GetSection(Security.SecurityOptions.Section));
-        services.AddOptions<Ledger.LedgerOptions>().Bind(configuration.GetSection(Ledger.LedgerOptions.Section));
+        services.AddOptions<Ledger.LedgerOptions>().Bind(configuration.GetSection(Ledger.LedgerOptions.Section))
+            .Validate(o => o.VerifyBatchSize is >= 1 and <= 100_000,
+                "Ledger:VerifyBatchSize must be between 1 and 100000 (ledger entries VerifyLedger reads per batch).")
+            .Validate(o => o.VerifyStatePageSize is >= 1 and <= 10_000,
+                "Ledger:VerifyStatePageSize must be between 1 and 10000 (claims VerifyLedger compares per page; memory grows with it).")
+            .ValidateOnStart();
         services.AddOptions<Features.Claims.SearchClaims.Options>().Bind(configuration.GetSection(Features.Claims.SearchClaims.Options.Section));
         services.AddDatabaseEngine(configuration);
         services.AddOptions<Features.Admin.BackupOptions>().Bind(configuration.GetSection(Features.Admin.BackupOptions.Section));
