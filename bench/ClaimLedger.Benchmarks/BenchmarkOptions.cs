@@ -24,7 +24,8 @@ public sealed record BenchmarkOptions(
     DatabaseEngine Database = DatabaseEngine.Sqlite,
     int Instances = 1,
     IReadOnlyList<KeyValuePair<string, string>>? PostgresSettings = null,
-    IReadOnlyList<EngineChoice>? EngineList = null)
+    IReadOnlyList<EngineChoice>? EngineList = null,
+    bool CarryDataset = false)
 {
     /// <summary>
     /// The engines to run one after the other (<c>--database sqlite,postgresql,postgresql:2</c>); one entry, the
@@ -55,6 +56,12 @@ public sealed record BenchmarkOptions(
         var loadAllowDuplicates = new Option<bool>("--load-allow-duplicates")
         {
             Description = "Load with allow_duplicate (skips the server's near-duplicate check while growing the dataset; the CreateClaim phase still checks)",
+        };
+
+        var carryDataset = new Option<bool>("--carry-dataset")
+        {
+            Description = "With --database sqlite,postgresql[,postgresql:N] and one size: each PostgreSQL engine starts from the SQLite engine's " +
+                "final database, moved by the server's migrate-to-postgres, instead of loading its own through the API (same claims, same ledger)",
         };
 
         var showDataset = new Option<int>("--show-dataset")
@@ -88,7 +95,7 @@ public sealed record BenchmarkOptions(
               dotnet run -c Release --project bench/ClaimLedger.Benchmarks -- --sizes 2000 --duration 3 --database postgresql --instances 2
             """)
         {
-            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset, database, instances, postgresSettings,
+            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset, database, instances, postgresSettings, carryDataset,
         };
 
         root.Subcommands.Add(BuildCompareCommand());
@@ -109,7 +116,8 @@ public sealed record BenchmarkOptions(
                     parse.GetValue(showDataset),
                     DatabaseEngine.Sqlite,
                     Positive(parse.GetValue(instances), "--instances"),
-                    ParsePostgresSettings(parse.GetValue(postgresSettings) ?? []));
+                    ParsePostgresSettings(parse.GetValue(postgresSettings) ?? []),
+                    CarryDataset: parse.GetValue(carryDataset));
                 var engines = ParseEngines(parse.GetValue(database)!, options.Instances);
                 options = engines.Count == 1
                     ? options with { Database = engines[0].Database, Instances = engines[0].Instances }
@@ -169,6 +177,14 @@ public sealed record BenchmarkOptions(
         if (PostgresSettings is { Count: > 0 } && Engines.All(e => e.Database != DatabaseEngine.PostgreSql))
         {
             throw new FormatException("--pg-setting applies to --database postgresql only.");
+        }
+
+        if (CarryDataset && (Engines.Count < 2 || Engines[0].Database != DatabaseEngine.Sqlite
+            || Engines.Skip(1).Any(e => e.Database != DatabaseEngine.PostgreSql) || Sizes.Count != 1))
+        {
+            throw new FormatException(
+                "--carry-dataset needs one size and --database sqlite followed by PostgreSQL engines (e.g. sqlite,postgresql,postgresql:2): " +
+                "the SQLite engine's final database is what each PostgreSQL engine starts from.");
         }
     }
 

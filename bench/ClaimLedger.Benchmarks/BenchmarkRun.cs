@@ -13,7 +13,8 @@ namespace ClaimLedger.Benchmarks;
 /// instance i mod N only (its channel is to that instance); the admin calls (staleness sweep, audit report,
 /// VerifyLedger) go through client 0, so to instance 0.
 /// </summary>
-public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances servers, string apiKey, string repoRoot, TextWriter log)
+public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances servers, string apiKey, string repoRoot, TextWriter log,
+    DatasetState? carried = null)
 {
     private const int MaxVerdictPool = 300_000;
     private const string CeilingDatabase = "claimledger_ceiling";
@@ -43,10 +44,14 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
 
     public MemoryFacts? FinalServerMemory { get; private set; }
 
+    /// <summary>What the clients recorded (the source pool and every claim), for the next engine of a --carry-dataset run.</summary>
+    public DatasetState? State { get; private set; }
+
     public async Task RunAsync(DateTimeOffset runStart, CancellationToken ct)
     {
         var generator = new DatasetGenerator(options.Seed);
-        var state = new DatasetState(generator, runStart.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        // A carried dataset (--carry-dataset) is already on the server, sources and all: the run goes on from it.
+        var state = State = carried ?? new DatasetState(generator, runStart.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture));
         var instances = servers.Instances;
         var clients = Enumerable.Range(0, options.Clients).Select(i => new BenchClient(i, instances[i % instances.Count].Url, apiKey, options.Seed)).ToList();
         // The integration-delay sampler's own client and channel (to instance 0), beside the phase's clients.
@@ -55,7 +60,11 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         {
             var pgbench = servers.Postgres is { } postgres ? await PgBenchCeiling.InitializeAsync(postgres, log, ct) : null;
             var workloads = new Workloads(clients, state, options.Warmup, options.Duration, Log);
-            await workloads.CreateSourcesAsync(ct);
+            if (carried is null)
+            {
+                await workloads.CreateSourcesAsync(ct);
+            }
+
             using var storage = await CreateStorageCeilingAsync(generator, ct);
             foreach (var size in options.Sizes)
             {

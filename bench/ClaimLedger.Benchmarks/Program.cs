@@ -53,7 +53,7 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
     var outputDirectory = Path.GetFullPath(options.OutputDirectory, repoRoot);
     if (options.Engines.Count == 1)
     {
-        return (await RunEngineAsync(options, binaries, repoRoot, outputDirectory, log, ct)).ExitCode;
+        return (await RunEngineAsync(options, binaries, repoRoot, outputDirectory, log, ct, null, null)).ExitCode;
     }
 
     // Several engines in one run (--database sqlite,postgresql,postgresql:2): each is a complete run of its own, one
@@ -66,20 +66,42 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
 
     var reports = new List<string>();
     var exitCode = 0;
-    foreach (var engine in options.Engines)
+    // --carry-dataset: the SQLite engine's final database waits here for the PostgreSQL engines, each of which moves it
+    // into its own fresh PostgreSQL server with migrate-to-postgres.
+    var carryDirectory = options.CarryDataset ? Directory.CreateTempSubdirectory("claimledger-bench-carry-").FullName : null;
+    CarriedDataset? carried = null;
+    try
     {
-        if (ct.IsCancellationRequested)
+        foreach (var engine in options.Engines)
         {
-            break;
-        }
+            if (ct.IsCancellationRequested)
+            {
+                break;
+            }
 
-        log.WriteLine($"=== {engine}");
-        var (code, report) = await RunEngineAsync(options with { Database = engine.Database, Instances = engine.Instances, SkipBuild = true },
-            binaries, repoRoot, outputDirectory, log, ct);
-        exitCode = Math.Max(exitCode, code);
-        if (report is not null)
+            log.WriteLine($"=== {engine}");
+            var (code, report, kept) = await RunEngineAsync(options with { Database = engine.Database, Instances = engine.Instances, SkipBuild = true },
+                binaries, repoRoot, outputDirectory, log, ct, carried, carryDirectory);
+            exitCode = Math.Max(exitCode, code);
+            if (report is not null)
+            {
+                reports.Add(report);
+            }
+
+            carried ??= kept;
+            if (options.CarryDataset && carried is null)
+            {
+                log.WriteLine("The SQLite engine left no database to carry: the PostgreSQL engines are not run.");
+                exitCode = Math.Max(exitCode, 1);
+                break;
+            }
+        }
+    }
+    finally
+    {
+        if (carryDirectory is not null)
         {
-            reports.Add(report);
+            Directory.Delete(carryDirectory, recursive: true);
         }
     }
 
@@ -95,12 +117,16 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
 }
 
 // One engine (SQLite, or PostgreSQL with N instances): its own servers, measurements and report. The report's .json
-// path is returned when one was written.
-static async Task<(int ExitCode, string? Report)> RunEngineAsync(BenchmarkOptions options, PostgresBinaries? binaries, string repoRoot,
-    string outputDirectory, TextWriter log, CancellationToken ct)
+// path is returned when one was written. With --carry-dataset, a SQLite engine that finished keeps its database in
+// carryDirectory and returns it; a PostgreSQL engine given `carried` starts from it instead of loading its own.
+static async Task<(int ExitCode, string? Report, CarriedDataset? Kept)> RunEngineAsync(BenchmarkOptions options, PostgresBinaries? binaries,
+    string repoRoot, string outputDirectory, TextWriter log, CancellationToken ct, CarriedDataset? carried, string? carryDirectory)
 {
     var start = DateTimeOffset.UtcNow;
     string? report = null;
+    string? datasetFrom = null;
+    CarriedDataset? kept = null;
+    string? apiKey = null;
 
     var servers = new ServerInstances(options, repoRoot, binaries, log);
     AppDomain.CurrentDomain.ProcessExit += (_, _) => servers.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -114,15 +140,34 @@ static async Task<(int ExitCode, string? Report)> RunEngineAsync(BenchmarkOption
             await ServerProcess.BuildAsync(repoRoot, log, ct);
         }
 
-        await servers.StartAsync(ct);
-        var apiKey = await servers.First.ReadAdminKeyAsync(ct);
+        if (carried is not null && options.Database == DatabaseEngine.PostgreSql)
+        {
+            await servers.StartAsync(ct, async (postgres, token) =>
+            {
+                log.WriteLine($"Moving the SQLite engine's database ({carried.State.ClaimCount:N0} claims, {new FileInfo(carried.SqlitePath).Length / 1e9:0.00} GB) " +
+                    "into PostgreSQL with migrate-to-postgres…");
+                var moving = System.Diagnostics.Stopwatch.StartNew();
+                await ServerProcess.RunVerbAsync(repoRoot, [ClaimLedger.Server.Infrastructure.Data.SqliteToPostgres.Verb, "--from", carried.SqlitePath],
+                    new Dictionary<string, string> { ["ConnectionStrings__ClaimLedger"] = postgres.ConnectionString(PostgresServer.ServiceDatabase) },
+                    log, token);
+                datasetFrom = $"the SQLite engine's final database ({carried.State.ClaimCount:N0} claims), moved into this PostgreSQL server by " +
+                    $"`migrate-to-postgres` (copy and ledger verification) in {moving.Elapsed.TotalSeconds:0} s; not loaded through the API";
+                log.WriteLine($"Moved in {moving.Elapsed.TotalSeconds:0} s");
+            }, new Dictionary<string, string> { ["Ledger__Checkpoints__SigningKey"] = carried.SigningKey }); // the log's key, as the README's move says
+        }
+        else
+        {
+            await servers.StartAsync(ct);
+        }
+
+        apiKey = carried?.ApiKey ?? await servers.First.ReadAdminKeyAsync(ct);
         log.WriteLine($"Sizes {string.Join(", ", options.Sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}; " +
             $"{options.Clients} clients; {options.Duration.TotalSeconds:0.#} s per phase after {options.Warmup.TotalSeconds:0.#} s warm-up; " +
             (options.Database == DatabaseEngine.PostgreSql
                 ? $"PostgreSQL {servers.PostgresFacts?.ServerVersion}, {options.Instances} instance{(options.Instances == 1 ? "" : "s")}"
                 : "SQLite"));
         duplicates = await ClaimLedger.Benchmarks.Duplicates.DuplicateDetectorPhase.MeasureAsync(servers, options.Seed, log, ct);
-        run = new BenchmarkRun(options, servers, apiKey, repoRoot, log);
+        run = new BenchmarkRun(options, servers, apiKey, repoRoot, log, carried?.State);
         await run.RunAsync(start, ct);
     }
     catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -143,7 +188,13 @@ static async Task<(int ExitCode, string? Report)> RunEngineAsync(BenchmarkOption
     var urls = servers.Instances.Select(i => i.Url).ToList();
     var settings = new RunSettings(options.Sizes, options.Clients, options.Duration.TotalSeconds, options.Warmup.TotalSeconds,
         options.CeilingDuration.TotalSeconds, options.Seed, options.LoadAllowDuplicates, urls.FirstOrDefault() ?? "",
-        options.Database == DatabaseEngine.PostgreSql ? "postgresql" : "sqlite", options.Instances, urls, servers.PostgresFacts);
+        options.Database == DatabaseEngine.PostgreSql ? "postgresql" : "sqlite", options.Instances, urls, servers.PostgresFacts, datasetFrom);
+    if (failure is null && carryDirectory is not null && options.Database == DatabaseEngine.Sqlite && run?.State is { } state && apiKey is not null)
+    {
+        var (database, signingKey) = await servers.StopAndKeepSqliteDatabaseAsync(carryDirectory, ct);
+        kept = new CarriedDataset(database, signingKey, state, apiKey);
+    }
+
     await servers.DisposeAsync();
 
     // Each size record names its engine and carries the detector's figures, so reports compared side by side (and the
@@ -185,11 +236,14 @@ static async Task<(int ExitCode, string? Report)> RunEngineAsync(BenchmarkOption
     if (failure is not null)
     {
         await Console.Error.WriteLineAsync($"BENCHMARK FAILED: {failure}");
-        return (1, report);
+        return (1, report, kept);
     }
 
-    return (0, report);
+    return (0, report, kept);
 }
+
+/// <summary>A SQLite engine's final database, kept for the PostgreSQL engines of a --carry-dataset run, with what its clients recorded.</summary>
+internal sealed record CarriedDataset(string SqlitePath, string SigningKey, DatasetState State, string ApiKey);
 
 internal static class JsonOptions
 {

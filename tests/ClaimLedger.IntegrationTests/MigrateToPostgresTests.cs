@@ -36,6 +36,8 @@ public sealed class MigrateToPostgresTests(MigrateToPostgresTests.SqliteSource s
         migrated.RowsCopied("verdicts").ShouldBe(1);
 
         File.Copy(Path.Combine(before.Directory, "admin-api-key"), Path.Combine(_directory, "postgres", "admin-api-key"));
+        // The log's signing key is not in the database: the README's move gives it to the PostgreSQL instance.
+        File.Copy(Path.Combine(before.Directory, "checkpoint-signing-key"), Path.Combine(_directory, "postgres", "checkpoint-signing-key"));
         await using var server = await ServerProcess.StartAsync(Path.Combine(_directory, "postgres"));
         server.Output.ShouldNotContain("API key (shown once", Case.Sensitive, "the moved keys are the keys: no new admin key is made");
         var admin = Clients(server.Channel, server.AdminKey);
@@ -96,6 +98,36 @@ public sealed class MigrateToPostgresTests(MigrateToPostgresTests.SqliteSource s
         final.HeadSequence.ShouldBe(before.Digest.HeadSequence + 2);
         final.EntriesChecked.ShouldBe(before.Digest.HeadSequence + 2);
         Db.Scalar(Path.Combine(_directory, "postgres", "claimledger.db"), "SELECT count(*) FROM claims").ShouldBe(before.Claims.Count + 1);
+
+        // With the log's key, the PostgreSQL instance goes on integrating: a checkpoint of the same log (same verifier
+        // key) covers the new entries, and proves the moved tree is a prefix of it.
+        var verifierKey = (await admin.Ledger.GetVerifierKeyAsync(new GetVerifierKeyRequest())).VerifierKey_;
+        var covering = await CheckpointCoveringAsync(admin.Ledger, final.HeadSequence);
+        covering.ShouldNotBeNull($"no checkpoint covered entry {final.HeadSequence} within 30 s of the move: the instance does not integrate");
+        var consistency = await admin.Ledger.GetConsistencyProofAsync(new GetConsistencyProofRequest
+        {
+            FirstSize = before.Digest.HeadSequence, SecondSize = covering.TreeSize,
+        });
+        consistency.SecondSize.ShouldBe(covering.TreeSize);
+        consistency.Hashes.ShouldNotBeEmpty();
+        verifierKey.ShouldBe(before.VerifierKey);
+    }
+
+    private static async Task<Checkpoint?> CheckpointCoveringAsync(LedgerService.LedgerServiceClient ledger, long sequence)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var checkpoint = await ledger.GetCheckpointAsync(new GetCheckpointRequest());
+            if (checkpoint.TreeSize >= sequence)
+            {
+                return checkpoint;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return null;
     }
 
     [PostgresFact(Reason)]
@@ -311,9 +343,10 @@ public sealed class MigrateToPostgresTests(MigrateToPostgresTests.SqliteSource s
             var ledger = await AllEntriesAsync(admin.Ledger);
             var digest = await admin.Ledger.GetLedgerDigestAsync(new GetLedgerDigestRequest());
             (await admin.Ledger.VerifyLedgerAsync(new VerifyLedgerRequest())).Valid.ShouldBeTrue();
+            var verifierKey = (await admin.Ledger.GetVerifierKeyAsync(new GetVerifierKeyRequest())).VerifierKey_;
 
             (await server.TerminateAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, server.Output);
-            return new Loaded(_directory, claims, evidence, history, sources, keys, ledger, digest, editorKey, doomed.Key, plain, idempotent, idempotentClaim);
+            return new Loaded(_directory, claims, evidence, history, sources, keys, ledger, digest, editorKey, doomed.Key, plain, idempotent, idempotentClaim, verifierKey);
         }
 
         public Task InitializeAsync() => Task.CompletedTask;
@@ -351,6 +384,7 @@ public sealed class MigrateToPostgresTests(MigrateToPostgresTests.SqliteSource s
             string RevokedKey,
             string PlainClaim,
             CreateClaimRequest IdempotentRequest,
-            string IdempotentClaim);
+            string IdempotentClaim,
+            string VerifierKey);
     }
 }

@@ -31,6 +31,11 @@ public static class MarkdownReport
             $"after {s.WarmupSeconds:0.#} s warm-up; storage ceilings{(s.PostgreSql is null ? "" : " and pgbench")} {s.CeilingDurationSeconds:0.#} s each; seed {s.Seed}; " +
             "client and server share the machine" +
             (s.LoadAllowDuplicates ? "; **the load used allow_duplicate** (no near-duplicate check while growing the dataset)" : ""));
+        if (s.DatasetFrom is not null)
+        {
+            b.AppendLine($"- Dataset: {s.DatasetFrom}");
+        }
+
         b.AppendLine($"- Duration: {(r.EndTime - r.StartTime).TotalMinutes:0.0} min; peak server RSS (VmHWM) {Targets.Mb(r.PeakServerRssBytes)}" +
             (r.FinalServerMemory is { } fm ? $", RSS at the end {Targets.Mb(fm.RssBytes)}" : "") +
             (r.FinalServerMemory?.Instances is { Count: > 1 } each ? $" (sums over the instances; {PerInstance(each)})" : ""));

@@ -38,9 +38,20 @@ public sealed class ServerInstances(BenchmarkOptions options, string repoRoot, P
 
     public bool AnyExited => _instances.Any(i => i.HasExited);
 
-    public async Task StartAsync(CancellationToken ct)
+    /// <summary>
+    /// Starts PostgreSQL (on that engine), then the instances. <paramref name="seed"/>, when given, runs on the PostgreSQL
+    /// server before any instance starts (e.g. moving a SQLite database into it: the instances then find it migrated,
+    /// with its keys, and create no admin key of their own).
+    /// </summary>
+    public async Task StartAsync(CancellationToken ct, Func<PostgresServer, CancellationToken, Task>? seed = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var environment = _environment;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         if (options.Database == DatabaseEngine.PostgreSql)
         {
             // Each instance's pool (up to 100), Quartz's and the LISTEN connections, pgbench's clients, the ceilings.
@@ -52,6 +63,10 @@ public sealed class ServerInstances(BenchmarkOptions options, string repoRoot, P
             environment["ConnectionStrings__ClaimLedger"] = postgres.ConnectionString(PostgresServer.ServiceDatabase);
             // One clustered scheduler across the instances (ADR 19), named for this run.
             environment["Staleness__SchedulerName"] = $"bench-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+            if (seed is not null)
+            {
+                await seed(postgres, ct);
+            }
         }
 
         // Instance 0 first: it migrates the database and creates the admin key; the others find both done.
@@ -104,6 +119,31 @@ public sealed class ServerInstances(BenchmarkOptions options, string repoRoot, P
             throw;
         }
     }
+
+    /// <summary>
+    /// Stops instance 0 gracefully (the only one on SQLite) and moves its database files (the .db and any -wal/-shm
+    /// left) into <paramref name="directory"/>, before disposal deletes its data directory. Returns the moved .db path
+    /// and the log's checkpoint signing key (the key file's line): it is not in the database, and an instance without
+    /// it would serve the moved checkpoints but never integrate or sign again.
+    /// </summary>
+    public async Task<(string DatabasePath, string SigningKey)> StopAndKeepSqliteDatabaseAsync(string directory, CancellationToken ct)
+    {
+        var first = First;
+        await first.StopAsync(ct);
+        Directory.CreateDirectory(directory);
+        var kept = Path.Combine(directory, Path.GetFileName(first.DatabasePath));
+        foreach (var file in Directory.EnumerateFiles(first.DataDirectory, Path.GetFileName(first.DatabasePath) + "*"))
+        {
+            File.Move(file, Path.Combine(directory, Path.GetFileName(file)), overwrite: true);
+        }
+
+        var signingKey = (await File.ReadAllTextAsync(Path.Combine(first.DataDirectory, SigningKeyFile), ct)).Trim();
+        ServerProcess.DeleteDirectory(first.DataDirectory); // stopped: disposal no longer deletes it
+        return (kept, signingKey);
+    }
+
+    /// <summary>The server's default checkpoint signing key file in its data directory (Ledger:Checkpoints:SigningKeyFile).</summary>
+    private const string SigningKeyFile = "checkpoint-signing-key";
 
     private string? InstanceName(int i) => options.Instances > 1 ? $"Instance {i}" : null;
 

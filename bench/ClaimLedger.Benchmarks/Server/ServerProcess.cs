@@ -116,12 +116,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private static async Task<ServerProcess> StartAsync(string repoRoot, TextWriter log, CancellationToken ct,
         IReadOnlyDictionary<string, string>? environment, string? name, string dataDirectory, string url)
     {
-        var dll = Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0", "ClaimLedger.Server.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"{dll} does not exist: build the server in Release (or drop --skip-build).");
-        }
-
+        var dll = ServerDll(repoRoot);
         var psi = new ProcessStartInfo("dotnet")
         {
             // The content root: the server reads its appsettings.json (HTTP/2 endpoint defaults, logging) from here.
@@ -160,6 +155,61 @@ public sealed class ServerProcess : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs the Release server once with <paramref name="arguments"/> (a verb such as migrate-to-postgres) and
+    /// <paramref name="environment"/>, echoing its output to <paramref name="log"/>; throws unless it exits with 0.
+    /// </summary>
+    public static async Task RunVerbAsync(string repoRoot, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
+        TextWriter log, CancellationToken ct)
+    {
+        var dll = ServerDll(repoRoot);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            psi.ArgumentList.Add(argument);
+        }
+
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start the server for {arguments[0]}.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine($"  {e.Data}"); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine($"  {e.Data}"); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"The server's {arguments[0]} exited with {process.ExitCode}.");
+        }
+    }
+
+    private static string ServerDll(string repoRoot)
+    {
+        var dll = Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0", "ClaimLedger.Server.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} does not exist: build the server in Release (or drop --skip-build).");
     }
 
     /// <summary>The bootstrap ADMIN key the server wrote on its first start.</summary>
