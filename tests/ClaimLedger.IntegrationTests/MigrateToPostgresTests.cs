@@ -34,6 +34,10 @@ public sealed class MigrateToPostgresTests(MigrateToPostgresTests.SqliteSource s
         migrated.RowsCopied("api_keys").ShouldBe(before.Keys.Count);
         migrated.RowsCopied("ledger_entries").ShouldBe(before.Digest.HeadSequence);
         migrated.RowsCopied("verdicts").ShouldBe(1);
+        migrated.Output.ShouldContain("vacuumed and analysed", Case.Sensitive, migrated.ToString());
+        // Planned as a database that grew: the copied tables have statistics (reltuples is -1 until the first analyse).
+        Db.Scalar(Path.Combine(_directory, "postgres", "claimledger.db"), "SELECT reltuples::bigint FROM pg_class WHERE relname = 'claims'")
+            .ShouldBe(before.Claims.Count);
 
         File.Copy(Path.Combine(before.Directory, "admin-api-key"), Path.Combine(_directory, "postgres", "admin-api-key"));
         // The log's signing key is not in the database: the README's move gives it to the PostgreSQL instance.
