@@ -139,6 +139,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
                 $"{staleness.ErrorCount} errors: {string.Join("; ", staleness.Errors)}");
         }
 
+        NotePeakMemory("the staleness sweep");
         var report = await w.AuditReportAsync(servers.First, runStart, ct);
         Log($"HTML audit report: {report.Bytes / 1e6:N1} MB in {report.Seconds:0.00} s; server RSS {Mb(report.RssBeforeBytes)} before, " +
             $"max {Mb(report.RssMaxDuringBytes)} during, {Mb(report.RssAfterBytes)} after ({report.RssSamples} samples)");
@@ -147,6 +148,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
             Problem($"{size:N0}: the audit report failed: {report.Error}");
         }
 
+        NotePeakMemory("the audit report");
         var verify = await w.VerifyLedgerAsync(ct);
         Log($"VerifyLedger: valid={verify.Valid}, {verify.EntriesChecked:N0} entries in {verify.Seconds:0.00} s ({verify.EntriesPerSecond:N0}/s)");
         if (!verify.Valid)
@@ -386,7 +388,23 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
     private PhaseResult Checked(PhaseResult result)
     {
         Check(result, result.Name);
+        NotePeakMemory(result.Name);
         return result;
+    }
+
+    /// <summary>The highest peak RSS of one instance seen after a phase, to say in the log which phase raised it.</summary>
+    private long _notedPeakBytes;
+
+    /// <summary>Logs when a phase raised an instance's peak RSS (VmHWM) by more than 10 MB: which phase the peak belongs to.</summary>
+    private void NotePeakMemory(string phase)
+    {
+        var peak = TrackMemory()?.Instances?.Max(i => i.PeakRssBytes) ?? 0;
+        if (peak > _notedPeakBytes + 10_000_000)
+        {
+            Log($"  server peak RSS {Mb(peak)} after {phase} (was {Mb(_notedPeakBytes)})");
+        }
+
+        _notedPeakBytes = Math.Max(_notedPeakBytes, peak);
     }
 
     private void Check(PhaseResult result, string what)

@@ -81,7 +81,7 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
 
             log.WriteLine($"=== {engine}");
             var (code, report, kept) = await RunEngineAsync(options with { Database = engine.Database, Instances = engine.Instances, SkipBuild = true },
-                binaries, repoRoot, outputDirectory, log, ct, carried, carryDirectory);
+                binaries, repoRoot, outputDirectory, log, ct, carried is null ? null : carried with { State = carried.State.Copy() }, carryDirectory);
             exitCode = Math.Max(exitCode, code);
             if (report is not null)
             {

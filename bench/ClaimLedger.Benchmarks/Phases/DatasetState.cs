@@ -37,6 +37,22 @@ public sealed class DatasetState(DatasetGenerator generator, string runId)
         }
     }
 
+    /// <summary>
+    /// An independent copy (claims, next index, sources): each engine that starts from a carried dataset records its
+    /// own claims on top of the state the dataset was kept with, not on another engine's.
+    /// </summary>
+    public DatasetState Copy()
+    {
+        var copy = new DatasetState(Generator, RunId) { SourceNames = SourceNames };
+        lock (_claims)
+        {
+            copy._claims.AddRange(_claims);
+        }
+
+        copy._nextIndex = Interlocked.Read(ref _nextIndex);
+        return copy;
+    }
+
     public string[] SnapshotClaims()
     {
         lock (_claims)

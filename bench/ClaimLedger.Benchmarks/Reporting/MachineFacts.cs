@@ -23,7 +23,7 @@ public sealed record MachineFacts(
         $"{RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier})",
         Filesystem(tempDirectory),
         Git(repoRoot, "rev-parse", "HEAD"),
-        Git(repoRoot, "status", "--porcelain") is { } status ? status.Length > 0 : null);
+        Git(repoRoot, "status", "--porcelain", "--untracked-files=no") is { } status ? status.Length > 0 : null);
 
     private static string CpuModel()
     {
