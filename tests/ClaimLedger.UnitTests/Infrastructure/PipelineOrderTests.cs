@@ -37,7 +37,20 @@ public sealed class PipelineOrderTests
     }
 
     [Fact]
-    public async Task AddClaimLedger_ResolvesBehaviorsOutermostFirst_InPipelineOrder()
+    public async Task AddClaimLedger_ResolvesACommandsBehaviorsOutermostFirst_InPipelineOrder()
+    {
+        await using var provider = BuildProvider();
+        await using var scope = provider.CreateAsyncScope();
+
+        var behaviors = scope.ServiceProvider.GetServices<IPipelineBehavior<CreateClaim.Command, Claim>>()
+            .Select(b => b.GetType().GetGenericTypeDefinition())
+            .ToList();
+
+        behaviors.ShouldBe(PipelineOrder.Behaviors);
+    }
+
+    [Fact]
+    public async Task AddClaimLedger_BuildsAQuerysPipelineWithoutTheWriteOnlyBehaviors_InPipelineOrder()
     {
         await using var provider = BuildProvider();
         await using var scope = provider.CreateAsyncScope();
@@ -46,16 +59,27 @@ public sealed class PipelineOrderTests
             .Select(b => b.GetType().GetGenericTypeDefinition())
             .ToList();
 
+        // Request ids, the transaction and the ledger entry concern writes only (IWriteRequest): a query is not given them.
         behaviors.ShouldBe(
         [
             typeof(LoggingBehavior<,>),
             typeof(AuthorizationBehavior<,>),
             typeof(ValidationBehavior<,>),
-            typeof(IdempotencyBehavior<,>),
             typeof(RequestPreProcessorBehavior<,>),
-            typeof(TransactionBehavior<,>),
-            typeof(LedgerBehavior<,>),
         ]);
+    }
+
+    [Fact]
+    public async Task AddClaimLedger_GivesABatchOfCommandsItsTransaction()
+    {
+        await using var provider = BuildProvider();
+        await using var scope = provider.CreateAsyncScope();
+
+        var behaviors = scope.ServiceProvider.GetServices<IPipelineBehavior<ClaimLedger.Server.Features.Verification.MarkStale.Batch, int>>()
+            .Select(b => b.GetType().GetGenericTypeDefinition())
+            .ToList();
+
+        behaviors.ShouldContain(typeof(TransactionBehavior<,>));
     }
 
     [Fact]

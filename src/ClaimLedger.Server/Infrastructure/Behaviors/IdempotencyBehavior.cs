@@ -20,6 +20,7 @@ namespace ClaimLedger.Server.Infrastructure.Behaviors;
 /// </summary>
 public sealed class IdempotencyBehavior<TRequest, TResponse>(DbSession session, TimeProvider clock, IOptions<IdempotencyOptions> options)
     : IPipelineBehavior<TRequest, TResponse>
+    where TRequest : IWriteRequest // queries are built without it (the container skips a behavior whose constraint fails)
 {
     private const string LookupSql = """
         SELECT request_hash AS RequestHash, response AS Response, create_time AS CreateTime

@@ -15,6 +15,7 @@ namespace ClaimLedger.Server.Infrastructure.Behaviors;
 /// </summary>
 public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurrentActor actor, TimeProvider clock, LedgerNotifier notifier)
     : IPipelineBehavior<TRequest, TResponse>
+    where TRequest : IWriteRequest // queries are built without it (the container skips a behavior whose constraint fails)
 {
     private const string HeadSql = "SELECT sequence AS Sequence, entry_hash AS EntryHash FROM ledger_entries ORDER BY sequence DESC LIMIT 1";
 

@@ -12,6 +12,7 @@ namespace ClaimLedger.Server.Infrastructure.Behaviors;
 /// </summary>
 public sealed class TransactionBehavior<TRequest, TResponse>(DbSession session, ICommandTransactions transactions)
     : IPipelineBehavior<TRequest, TResponse>
+    where TRequest : IWriteRequest // queries are built without it (the container skips a behavior whose constraint fails)
 {
     private static readonly bool IsCommand = RequestNames.IsCommand(typeof(TRequest));
     private static readonly bool IsBatch = RequestNames.IsBatch(typeof(TRequest));

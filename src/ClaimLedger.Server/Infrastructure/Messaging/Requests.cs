@@ -3,8 +3,15 @@ using MediatR;
 
 namespace ClaimLedger.Server.Infrastructure.Messaging;
 
+/// <summary>
+/// A request that writes: a <see cref="ICommand{TResult}"/> or an <see cref="ICommandBatch{TResult}"/>. The behaviors
+/// that only concern writes (request ids, the transaction, the ledger entry) are constrained to it, so a query's
+/// pipeline is built without them (ADR 22, addendum 2).
+/// </summary>
+public interface IWriteRequest;
+
 /// <summary>A request that changes state. Runs in one transaction, committed before the reply.</summary>
-public interface ICommand<TResult> : IRequest<TResult>
+public interface ICommand<TResult> : IRequest<TResult>, IWriteRequest
 {
     /// <summary>
     /// The ledger entry for the change this command made, built from its result. Every command must say what it
@@ -19,7 +26,7 @@ public interface ICommand<TResult> : IRequest<TResult>
 /// every part of the batch. For work that would otherwise be thousands of one-command transactions (a staleness sweep).
 /// The batch itself adds no ledger entry: its parts do.
 /// </summary>
-public interface ICommandBatch<TResult> : IRequest<TResult>;
+public interface ICommandBatch<TResult> : IRequest<TResult>, IWriteRequest;
 
 /// <summary>A request that only reads. Never opens a transaction.</summary>
 public interface IQuery<out TResult> : IRequest<TResult>;
