@@ -101,13 +101,7 @@ public sealed class VerifyLedgerBatchTests
     {
         await using var server = new ClaimLedgerServer { Settings = { [setting] = value } };
 
-        var thrown = Should.Throw<Exception>(() => server.Services);
-
-        var messages = new List<string>();
-        for (var e = thrown; e is not null; e = e.InnerException)
-        {
-            messages.Add(e.Message);
-        }
+        var messages = StartUpFailure.Messages(server);
 
         messages.ShouldContain(m => m.Contains(message, StringComparison.Ordinal), string.Join(" | ", messages));
     }

@@ -111,15 +111,7 @@ public sealed partial class PgBenchCeiling
         using var process = Process.Start(start) ?? throw new InvalidOperationException("pgbench did not start");
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
+        await Server.ChildProcess.WaitOrKillAsync(process, ct);
 
         var output = (await stdout) + Environment.NewLine + (await stderr);
         if (process.ExitCode != 0)

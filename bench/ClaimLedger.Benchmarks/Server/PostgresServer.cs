@@ -315,15 +315,7 @@ public sealed class PostgresServer : IAsyncDisposable
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
+        await ChildProcess.WaitOrKillAsync(process, ct);
 
         if (process.ExitCode != 0)
         {

@@ -82,15 +82,7 @@ public sealed class ServerProcess : IAsyncDisposable
         using var build = Process.Start(psi) ?? throw new InvalidOperationException("Could not start dotnet build.");
         var stdout = build.StandardOutput.ReadToEndAsync(ct);
         var stderr = build.StandardError.ReadToEndAsync(ct);
-        try
-        {
-            await build.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            build.Kill(entireProcessTree: true);
-            throw;
-        }
+        await ChildProcess.WaitOrKillAsync(build, ct);
 
         if (build.ExitCode != 0)
         {
@@ -190,15 +182,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine($"  {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
+        await ChildProcess.WaitOrKillAsync(process, ct);
 
         if (process.ExitCode != 0)
         {
