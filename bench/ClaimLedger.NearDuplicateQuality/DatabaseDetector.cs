@@ -127,6 +127,9 @@ public sealed class DatabaseDetector : IAsyncDisposable
             return candidates;
         }
 
+        public Task<IReadOnlyList<NearDuplicateCandidate>> SameTextAsync(DbSession db, string normalized, NearDuplicateFilter filter, CancellationToken ct) =>
+            inner.SameTextAsync(db, normalized, filter, ct);
+
         public Task AddAsync(DbSession db, long seq, string normalized, CancellationToken ct) => inner.AddAsync(db, seq, normalized, ct);
 
         public Task RemoveAsync(DbSession db, long seq, string normalized, CancellationToken ct) => inner.RemoveAsync(db, seq, normalized, ct);

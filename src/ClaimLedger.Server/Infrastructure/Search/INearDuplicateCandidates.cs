@@ -23,10 +23,7 @@ public interface INearDuplicateCandidates
     /// Every claim whose normalised text is exactly <paramref name="normalized"/> (with a seq above the filter's Since, not
     /// RETRACTED unless it says so; its MinSimilarity is not used): all of them, not a bounded list.
     /// </summary>
-    /// <remarks>By default from the text's <see cref="Domain.MinHashBands.Default"/> keys (<see cref="MinHashCandidates.SameTextAsync(DbSession, long[], string, NearDuplicateFilter, CancellationToken)"/>);
-    /// <see cref="MinHashCandidates"/> uses the keys it keeps, and a wrapper that does not implement it gets the same answer.</remarks>
-    Task<IReadOnlyList<NearDuplicateCandidate>> SameTextAsync(DbSession db, string normalized, NearDuplicateFilter filter, CancellationToken ct) =>
-        MinHashCandidates.SameTextAsync(db, Domain.MinHashBands.Default.Keys(normalized), normalized, filter, ct);
+    Task<IReadOnlyList<NearDuplicateCandidate>> SameTextAsync(DbSession db, string normalized, NearDuplicateFilter filter, CancellationToken ct);
 
     /// <summary>Indexes claim <paramref name="seq"/> under its normalised text, in the caller's transaction (a claim recorded, or its text changed).</summary>
     Task AddAsync(DbSession db, long seq, string normalized, CancellationToken ct);
