@@ -401,7 +401,10 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         var peak = TrackMemory()?.Instances?.Max(i => i.PeakRssBytes) ?? 0;
         if (peak > _notedPeakBytes + 10_000_000)
         {
-            Log($"  server peak RSS {Mb(peak)} after {phase} (was {Mb(_notedPeakBytes)})");
+            // What the resident memory is made of now (not at the peak): heaps and caches, code, double-mapped JIT code.
+            var now = servers.Memory().OfType<ProcessMemory>().MaxBy(m => m.PeakRssBytes);
+            Log($"  server peak RSS {Mb(peak)} after {phase} (was {Mb(_notedPeakBytes)}); now {Mb(now?.RssBytes ?? 0)}: " +
+                $"anonymous {Mb(now?.AnonymousBytes ?? 0)}, files {Mb(now?.FileBytes ?? 0)}, shared {Mb(now?.SharedBytes ?? 0)}");
         }
 
         _notedPeakBytes = Math.Max(_notedPeakBytes, peak);

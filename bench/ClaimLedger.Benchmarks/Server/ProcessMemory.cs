@@ -2,9 +2,19 @@ using System.Globalization;
 
 namespace ClaimLedger.Benchmarks.Server;
 
-/// <summary>Resident memory of a process from /proc/&lt;pid&gt;/status: current (VmRSS) and peak (VmHWM), in bytes.</summary>
+/// <summary>
+/// Resident memory of a process from /proc/&lt;pid&gt;/status: current (VmRSS) and peak (VmHWM), in bytes, and what the
+/// current one is made of: anonymous memory (heaps, caches, stacks), mapped files (code) and shared memory (the
+/// runtime's double-mapped JIT code).
+/// </summary>
 public sealed record ProcessMemory(long RssBytes, long PeakRssBytes)
 {
+    public long AnonymousBytes { get; init; }
+
+    public long FileBytes { get; init; }
+
+    public long SharedBytes { get; init; }
+
     public static ProcessMemory? Read(int pid)
     {
         var path = $"/proc/{pid}/status";
@@ -15,7 +25,7 @@ public sealed record ProcessMemory(long RssBytes, long PeakRssBytes)
 
         try
         {
-            long rss = 0, hwm = 0;
+            long rss = 0, hwm = 0, anonymous = 0, file = 0, shared = 0;
             foreach (var line in File.ReadLines(path))
             {
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
@@ -26,9 +36,21 @@ public sealed record ProcessMemory(long RssBytes, long PeakRssBytes)
                 {
                     hwm = Kilobytes(line) * 1024;
                 }
+                else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                {
+                    anonymous = Kilobytes(line) * 1024;
+                }
+                else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+                {
+                    file = Kilobytes(line) * 1024;
+                }
+                else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                {
+                    shared = Kilobytes(line) * 1024;
+                }
             }
 
-            return new ProcessMemory(rss, hwm);
+            return new ProcessMemory(rss, hwm) { AnonymousBytes = anonymous, FileBytes = file, SharedBytes = shared };
         }
         catch (IOException)
         {
