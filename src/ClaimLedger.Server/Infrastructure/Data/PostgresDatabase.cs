@@ -71,8 +71,17 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
 
     public async Task<DbConnection> OpenWriterAsync(CancellationToken cancellationToken) => await _writer.OpenConnectionAsync(cancellationToken);
 
-    /// <summary>Rows this transaction has inserted, updated or deleted so far, in every table (its own statistics view).</summary>
-    public string WriteCounterSql => "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_xact_user_tables";
+    /// <summary>
+    /// Rows this transaction has inserted, updated or deleted so far, in every table outside the system schemas — what
+    /// pg_stat_xact_user_tables sums, read from the same per-table counters without the view's joins and per-index
+    /// aggregation: 0.11–0.16 ms against 0.54–0.68 ms per call, twice per command (ADR 26). Every table is counted,
+    /// whichever migration made it, so no write can go without its ledger entry.
+    /// </summary>
+    public string WriteCounterSql => """
+        SELECT coalesce(sum(pg_stat_get_xact_tuples_inserted(c.oid) + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid)), 0)::bigint
+        FROM pg_class c
+        WHERE c.relkind IN ('r', 'm', 'p') AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+        """;
 
     public DbTransaction BeginReadSnapshot(DbConnection connection)
     {
