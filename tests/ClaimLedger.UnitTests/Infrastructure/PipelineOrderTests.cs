@@ -21,6 +21,17 @@ public sealed class PipelineOrderTests
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
 
+    /// <summary>The generic definitions of the behaviors the container builds for a request type, outermost first.</summary>
+    private static async Task<List<Type>> BehaviorTypesAsync<TRequest, TResponse>()
+        where TRequest : IRequest<TResponse>
+    {
+        await using var provider = BuildProvider();
+        await using var scope = provider.CreateAsyncScope();
+        return scope.ServiceProvider.GetServices<IPipelineBehavior<TRequest, TResponse>>()
+            .Select(b => b.GetType().GetGenericTypeDefinition())
+            .ToList();
+    }
+
     [Fact]
     public void PipelineOrder_IsLoggingAuthorizationValidationIdempotencyPreProcessorsTransactionLedger()
     {
@@ -39,12 +50,7 @@ public sealed class PipelineOrderTests
     [Fact]
     public async Task AddClaimLedger_ResolvesACommandsBehaviorsOutermostFirst_InPipelineOrder()
     {
-        await using var provider = BuildProvider();
-        await using var scope = provider.CreateAsyncScope();
-
-        var behaviors = scope.ServiceProvider.GetServices<IPipelineBehavior<CreateClaim.Command, Claim>>()
-            .Select(b => b.GetType().GetGenericTypeDefinition())
-            .ToList();
+        var behaviors = await BehaviorTypesAsync<CreateClaim.Command, Claim>();
 
         behaviors.ShouldBe(PipelineOrder.Behaviors);
     }
@@ -52,12 +58,7 @@ public sealed class PipelineOrderTests
     [Fact]
     public async Task AddClaimLedger_BuildsAQuerysPipelineWithoutTheWriteOnlyBehaviors_InPipelineOrder()
     {
-        await using var provider = BuildProvider();
-        await using var scope = provider.CreateAsyncScope();
-
-        var behaviors = scope.ServiceProvider.GetServices<IPipelineBehavior<GetClaim.Query, Claim>>()
-            .Select(b => b.GetType().GetGenericTypeDefinition())
-            .ToList();
+        var behaviors = await BehaviorTypesAsync<GetClaim.Query, Claim>();
 
         // Request ids, the transaction and the ledger entry concern writes only (IWriteRequest): a query is not given them.
         behaviors.ShouldBe(
@@ -72,12 +73,7 @@ public sealed class PipelineOrderTests
     [Fact]
     public async Task AddClaimLedger_GivesABatchOfCommandsItsTransaction()
     {
-        await using var provider = BuildProvider();
-        await using var scope = provider.CreateAsyncScope();
-
-        var behaviors = scope.ServiceProvider.GetServices<IPipelineBehavior<ClaimLedger.Server.Features.Verification.MarkStale.Batch, int>>()
-            .Select(b => b.GetType().GetGenericTypeDefinition())
-            .ToList();
+        var behaviors = await BehaviorTypesAsync<ClaimLedger.Server.Features.Verification.MarkStale.Batch, int>();
 
         behaviors.ShouldContain(typeof(TransactionBehavior<,>));
     }
