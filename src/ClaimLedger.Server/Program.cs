@@ -22,6 +22,9 @@ if (args is [SqliteToPostgres.Verb, .. var verbArgs])
 }
 
 var builder = WebApplication.CreateBuilder(args);
+// Before the calls' threads start: glibc fixes its arena limit the first time it needs one (ADR 27).
+var nativeHeapArenas = builder.Configuration.GetValue(NativeHeap.Setting, NativeHeap.DefaultArenas);
+var arenasLimited = NativeHeap.TryLimitArenas(nativeHeapArenas);
 ServerAddresses.ApplyDefault(builder);
 
 builder.Services.AddGrpc(o =>
@@ -78,6 +81,8 @@ app.MapGet("/", () => "ClaimLedger speaks gRPC (HTTP/2). See the README for clie
 
 var dialect = app.Services.GetRequiredService<ISqlDialect>();
 app.Logger.LogInformation("ClaimLedger database: {Engine} at {Location}", dialect.Engine, dialect.Location);
+app.Logger.LogInformation("Memory: {Gc} garbage collector; native heap arenas {Arenas}", System.Runtime.GCSettings.IsServerGC ? "server" : "workstation",
+    arenasLimited ? $"at most {nativeHeapArenas}" : "the C library's default");
 try
 {
     await app.RunAsync();

@@ -94,6 +94,12 @@ public sealed class TelemetryTests : IDisposable
             m => m.Contains("claimledger.db.group_commit.commands", StringComparison.Ordinal) && m.Contains("http.server.request.duration", StringComparison.Ordinal),
             TimeSpan.FromSeconds(20), "our group-commit meter and ASP.NET Core's request metrics");
         collector.Text("/v1/traces").ShouldContain("claimledger");
+        if (!TestEngine.IsPostgreSql)
+        {
+            // SQLite's own heap, beside the runtime's memory metrics (ADR 27).
+            await StalenessDriver.EventuallyAsync(() => Task.FromResult(collector.Text("/v1/metrics")),
+                m => m.Contains("claimledger.db.sqlite.memory_used", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "SQLite's memory gauge");
+        }
     }
 
     [Fact]

@@ -278,6 +278,11 @@ public sealed class SqliteGroupCommit(IDbConnectionFactory factory, IOptions<Dat
 {
     private readonly int _writerCacheKib = Math.Max(512, options.Value.WriterCacheSizeKib);
 
+    // SQLite's own heap (page caches, prepared statements, schema) across every connection of the process: the part of
+    // the server's native memory the Database options bound (ADR 27).
+    private readonly ObservableGauge<long> _sqliteMemory = meters.Create(MeterName).CreateObservableGauge(
+        "claimledger.db.sqlite.memory_used", () => SQLitePCL.raw.sqlite3_memory_used(), "By", "Memory SQLite holds now, all connections");
+
     protected override async Task OnWriterOpenedAsync(DbConnection connection)
     {
         await using var pragma = connection.CreateCommand();
