@@ -10,7 +10,7 @@ namespace ClaimLedger.Server.Infrastructure.Hosting;
 /// </summary>
 public static class NativeHeap
 {
-    /// <summary>The default cap: measured on 2 cores with 64 clients, it cost no throughput (ADR 27).</summary>
+    /// <summary>The default cap: on 2 cores with 64 clients it moved no benchmark phase beyond the spread (ADR 27).</summary>
     public const int DefaultArenas = 2;
 
     public const string Setting = "Server:NativeHeapArenas";
