@@ -25,7 +25,8 @@ public sealed record BenchmarkOptions(
     int Instances = 1,
     IReadOnlyList<KeyValuePair<string, string>>? PostgresSettings = null,
     IReadOnlyList<EngineChoice>? EngineList = null,
-    bool CarryDataset = false)
+    bool CarryDataset = false,
+    bool Profile = false)
 {
     /// <summary>
     /// The engines to run one after the other (<c>--database sqlite,postgresql,postgresql:2</c>); one entry, the
@@ -86,6 +87,12 @@ public sealed record BenchmarkOptions(
             AllowMultipleArgumentsPerToken = false,
         };
 
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "Profile the phase of each goal (CreateClaim, GetClaim, SearchClaims, the staleness sweep, the audit report, VerifyLedger) " +
+                "with Linux perf over the whole machine while it is measured, and put where the CPU went into the report",
+        };
+
         var root = new RootCommand("""
             ClaimLedger end-to-end benchmark: starts the server (Release) on a fresh database, grows a realistic dataset
             to each size and measures the RPCs beside their ceilings. Writes a Markdown and a JSON report.
@@ -95,7 +102,7 @@ public sealed record BenchmarkOptions(
               dotnet run -c Release --project bench/ClaimLedger.Benchmarks -- --sizes 2000 --duration 3 --database postgresql --instances 2
             """)
         {
-            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset, database, instances, postgresSettings, carryDataset,
+            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset, database, instances, postgresSettings, carryDataset, profile,
         };
 
         root.Subcommands.Add(BuildCompareCommand());
@@ -117,7 +124,8 @@ public sealed record BenchmarkOptions(
                     DatabaseEngine.Sqlite,
                     Positive(parse.GetValue(instances), "--instances"),
                     ParsePostgresSettings(parse.GetValue(postgresSettings) ?? []),
-                    CarryDataset: parse.GetValue(carryDataset));
+                    CarryDataset: parse.GetValue(carryDataset),
+                    Profile: parse.GetValue(profile));
                 var engines = ParseEngines(parse.GetValue(database)!, options.Instances);
                 options = engines.Count == 1
                     ? options with { Database = engines[0].Database, Instances = engines[0].Instances }
@@ -168,6 +176,11 @@ public sealed record BenchmarkOptions(
     /// <summary>Combinations the benchmark cannot run, refused before anything starts.</summary>
     private void Validate()
     {
+        if (Profile && Server.PerfProfiler.Unavailable() is { } reason)
+        {
+            throw new FormatException($"--profile needs Linux perf allowed to sample the whole machine: {reason}");
+        }
+
         if (Engines.Any(e => e.Instances > 1 && e.Database != DatabaseEngine.PostgreSql))
         {
             throw new FormatException(

@@ -24,6 +24,11 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
     private readonly List<string> _problems = [];
     private BenchClient _observer = null!;
 
+    /// <summary>--profile: perf over the whole machine during each goal's phase; the server pids are looked up when each profile ends (restarts change them).</summary>
+    private readonly PerfProfiler? _profiler = options.Profile
+        ? new PerfProfiler(Path.Combine(Path.GetTempPath(), $"claimledger-bench-profiles-{Environment.ProcessId}"), () => servers.Instances.Select(i => i.Pid).ToList(), log)
+        : null;
+
     /// <summary>The setting the CreateClaim phase without the integrator restarts the servers with.</summary>
     private static readonly Dictionary<string, string> IntegrationOff = new(StringComparer.Ordinal) { ["Ledger__Integration__Enabled"] = "false" };
 
@@ -62,7 +67,10 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         try
         {
             var pgbench = servers.Postgres is { } postgres ? await PgBenchCeiling.InitializeAsync(postgres, log, ct) : null;
-            var workloads = new Workloads(clients, state, options.Warmup, options.Duration, Log);
+            var workloads = new Workloads(clients, state, options.Warmup, options.Duration, Log)
+            {
+                Profile = _profiler is null ? null : _profiler.Start,
+            };
             if (carried is null)
             {
                 await workloads.CreateSourcesAsync(ct);
@@ -83,6 +91,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
             }
 
             _observer.Dispose();
+            _profiler?.Dispose();
         }
     }
 
@@ -201,7 +210,8 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
             (atEnd?.Instances is { Count: > 1 } each ? $" (sums; per instance: {string.Join(", ", each.Select(i => $"{i.Instance}: {Mb(i.RssBytes)}, peak {Mb(i.PeakRssBytes)}"))})" : ""));
         return new SizeResult(size, claimsAtStart, claimsAtStart + load.Calls, claimsBeforeWrites, state.ClaimCount, load, ping, writes.Create, get, list, listTopic, listStatus,
             search, searchLight, verdicts, staleness, report, verify, hashing, storageResult, afterLoad, atEnd, pgbenchResult, databaseBytes,
-            inclusionProof, claimProof, writes.Delay, checkpoints, writes.Off, writes.DropPct, writes.CatchUp, writes.Cpu, writes.On);
+            inclusionProof, claimProof, writes.Delay, checkpoints, writes.Off, writes.DropPct, writes.CatchUp, writes.Cpu, writes.On,
+            _profiler?.TakeProfiles());
     }
 
     /// <summary>

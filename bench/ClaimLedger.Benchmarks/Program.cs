@@ -50,6 +50,7 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
     var ct = cancel.Token;
 
     var repoRoot = ServerProcess.FindRepositoryRoot(Directory.GetCurrentDirectory());
+    ServerProcess.PerfMap = options.Profile;
     var outputDirectory = Path.GetFullPath(options.OutputDirectory, repoRoot);
     if (options.Engines.Count == 1)
     {

@@ -17,6 +17,14 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
 
     private DatasetGenerator Generator => state.Generator;
 
+    /// <summary>The timed phases whose measured window is profiled (--profile): the goals of issue 14.</summary>
+    private static readonly HashSet<string> ProfiledPhases = new(StringComparer.Ordinal) { "CreateClaim", "GetClaim", "SearchClaims" };
+
+    /// <summary>With --profile: starts a CPU profile of a phase after the given delay; disposing it ends the profile.</summary>
+    public Func<string, TimeSpan, IAsyncDisposable>? Profile { get; init; }
+
+    private IAsyncDisposable? Profiling(string phase, TimeSpan delay) => Profile?.Invoke(phase, delay);
+
     /// <summary>A claim that is IN_REVIEW and has a SUPPORTS or REFUTES evidence item, ready for a verdict.</summary>
     public sealed record ReviewItem(long Index, string Claim, string Evidence, string Etag);
 
@@ -295,6 +303,7 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
         preparation.Stop();
 
         var admin = clients[0];
+        var profile = Profiling("Staleness sweep", TimeSpan.Zero);
         var timer = Stopwatch.StartNew();
         var run = await admin.Staleness.RunStalenessCheckAsync(new RunStalenessCheckRequest
         {
@@ -308,6 +317,11 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
         }
 
         timer.Stop();
+        if (profile is not null)
+        {
+            await profile.DisposeAsync();
+        }
+
         double? serverSeconds = run.StartTime is not null && run.EndTime is not null
             ? (run.EndTime.ToDateTimeOffset() - run.StartTime.ToDateTimeOffset()).TotalSeconds
             : null;
@@ -332,6 +346,7 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
         string? error = null;
         var timer = Stopwatch.StartNew();
         var sampler = new MemorySampler(server.Pid, TimeSpan.FromMilliseconds(50));
+        var profile = Profiling("Audit report", TimeSpan.Zero);
         try
         {
             using var call = clients[0].Reports.GenerateAuditReport(new GenerateAuditReportRequest
@@ -354,6 +369,10 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
         {
             timer.Stop();
             await sampler.DisposeAsync();
+            if (profile is not null)
+            {
+                await profile.DisposeAsync();
+            }
         }
 
         var after = server.Memory()?.RssBytes ?? 0;
@@ -363,9 +382,14 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
 
     public async Task<VerifyResult> VerifyLedgerAsync(CancellationToken ct)
     {
+        VerifyLedgerResponse response;
         var timer = Stopwatch.StartNew();
-        var response = await clients[0].Ledger.VerifyLedgerAsync(new VerifyLedgerRequest(), cancellationToken: ct);
-        timer.Stop();
+        await using (Profiling("VerifyLedger", TimeSpan.Zero))
+        {
+            response = await clients[0].Ledger.VerifyLedgerAsync(new VerifyLedgerRequest(), cancellationToken: ct);
+            timer.Stop();
+        }
+
         var seconds = timer.Elapsed.TotalSeconds;
         return new VerifyResult(seconds, response.Valid, response.EntriesChecked, response.ClaimsChecked, response.EntriesChecked / seconds,
             response.FirstProblem is { } p ? $"{p.Kind} at entry {p.Sequence} ({p.Subject}): {p.Description}" : null);
@@ -383,7 +407,12 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
 
     private async Task<PhaseResult> Timed(string name, Func<BenchClient, CancellationToken, Task<bool>> call, CancellationToken ct, int? clientCount = null)
     {
-        var result = await PhaseRunner.RunTimedAsync(name, clientCount is { } n ? clients.Take(n).ToList() : clients, call, warmup, duration, ct);
+        PhaseResult result;
+        await using (ProfiledPhases.Contains(name) ? Profiling(name, warmup) : null)
+        {
+            result = await PhaseRunner.RunTimedAsync(name, clientCount is { } n ? clients.Take(n).ToList() : clients, call, warmup, duration, ct);
+        }
+
         log(Describe(result));
         return result;
     }

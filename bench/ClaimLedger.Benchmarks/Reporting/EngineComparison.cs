@@ -38,6 +38,18 @@ public static class EngineComparison
         }
 
         b.Append(table);
+
+        // --profile: each engine's profile of each goal's phase, side by side (the last size of each engine's run).
+        var profiled = Load(reports)
+            .Select(x => (Label: Describe(x.Root), Profiles: LastProfiles(x.Root)))
+            .Where(x => x.Profiles.Count > 0)
+            .ToList();
+        if (profiled.Count > 0)
+        {
+            b.AppendLine();
+            ProfileReport.Append(b, profiled);
+        }
+
         return b.ToString();
     }
 
@@ -83,6 +95,12 @@ public static class EngineComparison
         };
         return combined.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
+
+    private static IReadOnlyList<PhaseProfile> LastProfiles(JsonElement root) =>
+        root.GetProperty("sizes").EnumerateArray().LastOrDefault() is { ValueKind: JsonValueKind.Object } size
+            && size.TryGetProperty("profiles", out var profiles) && profiles.ValueKind == JsonValueKind.Array
+            ? profiles.Deserialize<List<PhaseProfile>>(JsonOptions.Indented) ?? []
+            : [];
 
     private static IEnumerable<(string Report, JsonElement Root)> Load(IReadOnlyList<string> reports) =>
         reports.Select(r => (r, JsonDocument.Parse(File.ReadAllText(r)).RootElement));

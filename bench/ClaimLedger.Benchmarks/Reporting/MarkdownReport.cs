@@ -46,6 +46,10 @@ public static class MarkdownReport
         foreach (var size in r.Sizes)
         {
             AppendSize(b, size, r.Targets.Where(t => t.Size == size.TargetClaims).ToList(), r.Settings);
+            if (size.Profiles is { Count: > 0 } profiles)
+            {
+                ProfileReport.Append(b, [($"{size.TargetClaims:N0} claims", profiles)]);
+            }
         }
 
         b.AppendLine("## Problems");

@@ -85,7 +85,9 @@ public sealed record SizeResult(
     /// <summary>Server CPU time per CreateClaim in the two restarted phases: steadier than throughput on a shared machine.</summary>
     ServerCpuPerClaim? CreateClaimServerCpuMs = null,
     /// <summary>The CreateClaim phase on servers restarted with the defaults (integrator on) and primed, right after the catch-up.</summary>
-    PhaseResult? CreateClaimWithIntegrationRestarted = null)
+    PhaseResult? CreateClaimWithIntegrationRestarted = null,
+    /// <summary>With --profile: a CPU profile (perf, whole machine) of each phase that measures one of issue 14's goals.</summary>
+    IReadOnlyList<PhaseProfile>? Profiles = null)
 {
     /// <summary>"sqlite" or "postgresql": with <see cref="Instances"/>, which run this size belongs to when reports are compared.</summary>
     public string Engine { get; init; } = "sqlite";
@@ -143,3 +145,22 @@ public sealed record TargetCheck(string Target, long Size, string Measured, bool
 /// integrator off and on; the integration-delay sampler's reads are in both.
 /// </summary>
 public sealed record ServerCpuPerClaim(double WithoutIntegration, double WithIntegration, long ClaimsWithout, long ClaimsWith);
+
+/// <summary>One name and its share of a profile's samples (percent of all samples on every CPU in the window).</summary>
+public sealed record ProfileShare(string Name, double Percent);
+
+/// <summary>
+/// A phase's CPU profile (<see cref="Server.PerfProfiler"/>): samples of every CPU while its measured window ran, by
+/// process, by the server's kind of code, by the server's innermost function and innermost ClaimLedger method, and
+/// PostgreSQL's innermost functions. Every share is a percent of all samples, idle included.
+/// </summary>
+public sealed record PhaseProfile(
+    string Phase,
+    double Seconds,
+    long Samples,
+    IReadOnlyList<ProfileShare> Processes,
+    IReadOnlyList<ProfileShare> ServerCode,
+    IReadOnlyList<ProfileShare> ServerFunctions,
+    IReadOnlyList<ProfileShare> ServerMethods,
+    IReadOnlyList<ProfileShare> PostgresFunctions,
+    IReadOnlyList<ProfileShare>? ServerAssemblies = null);

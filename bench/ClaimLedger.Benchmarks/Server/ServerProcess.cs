@@ -105,6 +105,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public Task<ServerProcess> RestartAsync(string repoRoot, TextWriter log, IReadOnlyDictionary<string, string> environment, string? name, CancellationToken ct) =>
         StartAsync(repoRoot, log, ct, environment, name, DataDirectory, Url);
 
+    /// <summary>Set once, before any server starts, by a --profile run: every server process writes a perf map.</summary>
+    public static bool PerfMap { get; set; }
+
     private static async Task<ServerProcess> StartAsync(string repoRoot, TextWriter log, CancellationToken ct,
         IReadOnlyDictionary<string, string>? environment, string? name, string dataDirectory, string url)
     {
@@ -124,6 +127,14 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        if (PerfMap)
+        {
+            // --profile: the runtime writes /tmp/perf-<pid>.map, so perf can name JIT-compiled methods (PerfProfiler); with
+            // W^X on, the JIT's code lives in a double-mapped memfd that perf cannot match to that map, so it is turned off.
+            psi.Environment["DOTNET_PerfMapEnabled"] = "3";
+            psi.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             psi.Environment[key] = value;
