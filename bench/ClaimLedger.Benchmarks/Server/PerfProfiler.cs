@@ -179,9 +179,20 @@ public sealed partial class PerfProfiler(string directory, Func<IReadOnlyCollect
         return string.Join(Environment.NewLine, lines);
     }
 
-    /// <summary>Removes the perf maps the server processes wrote (one per process, in /tmp).</summary>
+    /// <summary>Removes the perf maps the server processes wrote (one per process, in /tmp) and the emptied work directory.</summary>
     public void Dispose()
     {
+        try
+        {
+            if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                Directory.Delete(directory);
+            }
+        }
+        catch (IOException)
+        {
+        }
+
         lock (_seenPids)
         {
             foreach (var pid in _seenPids)
