@@ -303,23 +303,22 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
         preparation.Stop();
 
         var admin = clients[0];
-        var profile = Profiling("Staleness sweep", TimeSpan.Zero);
+        StalenessRun run;
         var timer = Stopwatch.StartNew();
-        var run = await admin.Staleness.RunStalenessCheckAsync(new RunStalenessCheckRequest
+        await using (Profiling("Staleness sweep", TimeSpan.Zero))
         {
-            Checks = { StalenessCheck.VerdictExpiry },
-            RequestId = $"bench-{state.RunId}-staleness-{state.ClaimCount}",
-        }, cancellationToken: ct);
-        while (run.State is not (StalenessRun.Types.State.Succeeded or StalenessRun.Types.State.Failed))
-        {
-            await Task.Delay(25, ct);
-            run = await admin.Staleness.GetStalenessRunAsync(new GetStalenessRunRequest { Name = run.Name }, cancellationToken: ct);
-        }
+            run = await admin.Staleness.RunStalenessCheckAsync(new RunStalenessCheckRequest
+            {
+                Checks = { StalenessCheck.VerdictExpiry },
+                RequestId = $"bench-{state.RunId}-staleness-{state.ClaimCount}",
+            }, cancellationToken: ct);
+            while (run.State is not (StalenessRun.Types.State.Succeeded or StalenessRun.Types.State.Failed))
+            {
+                await Task.Delay(25, ct);
+                run = await admin.Staleness.GetStalenessRunAsync(new GetStalenessRunRequest { Name = run.Name }, cancellationToken: ct);
+            }
 
-        timer.Stop();
-        if (profile is not null)
-        {
-            await profile.DisposeAsync();
+            timer.Stop();
         }
 
         double? serverSeconds = run.StartTime is not null && run.EndTime is not null
