@@ -168,9 +168,32 @@ public sealed class IdempotencyExpiryTests
             Keys(server, request.RequestId).ShouldBe(1);
         }
 
-        // Its session ended, the lease is free: this instance purges.
+        // Its session ended, the lease is free: this instance purges. A closed connection's backend ends, and releases its
+        // locks, a moment after the client has gone (CI once saw the purge run first), so wait until the lease can be taken.
+        await WaitForLeaseReleasedAsync(TestEngine.ConnectionStringFor(server.DataDirectory), IdempotencyKeyPurger.LeaseKey);
         (await purger.PurgeOnceAsync(CancellationToken.None)).ShouldBe(1);
         Keys(server, request.RequestId).ShouldBe(0);
+    }
+
+    /// <summary>Until a probe session can take (and at once give back) the advisory lock <paramref name="key"/>; at most 10 s.</summary>
+    private static async Task WaitForLeaseReleasedAsync(string connectionString, long key)
+    {
+        await using var probe = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await probe.OpenAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            await using var take = new Npgsql.NpgsqlCommand($"SELECT pg_try_advisory_lock({key})", probe);
+            if ((bool)(await take.ExecuteScalarAsync())!)
+            {
+                await using var give = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({key})", probe);
+                await give.ExecuteScalarAsync();
+                return;
+            }
+
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the other session's lease was never released");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
