@@ -25,7 +25,6 @@ public sealed partial class PerfProfiler(string directory, Func<IReadOnlyCollect
 
     private readonly TextWriter _log = log;
     private readonly List<PhaseProfile> _profiles = [];
-    private readonly HashSet<int> _seenPids = [];
 
     /// <summary>Whether <c>perf</c> can sample this machine (installed, permitted); the reason when not.</summary>
     public static string? Unavailable()
@@ -132,10 +131,6 @@ public sealed partial class PerfProfiler(string directory, Func<IReadOnlyCollect
     private async Task<PhaseProfile> SummariseAsync(string phase, string file, double seconds)
     {
         var servers = serverPids().ToHashSet();
-        lock (_seenPids)
-        {
-            _seenPids.UnionWith(servers);
-        }
 
         var psi = new ProcessStartInfo("perf")
         {
@@ -179,7 +174,7 @@ public sealed partial class PerfProfiler(string directory, Func<IReadOnlyCollect
         return string.Join(Environment.NewLine, lines);
     }
 
-    /// <summary>Removes the perf maps the server processes wrote (one per process, in /tmp) and the emptied work directory.</summary>
+    /// <summary>Removes the emptied work directory (each server process removes its own perf map when it stops).</summary>
     public void Dispose()
     {
         try
@@ -191,20 +186,6 @@ public sealed partial class PerfProfiler(string directory, Func<IReadOnlyCollect
         }
         catch (IOException)
         {
-        }
-
-        lock (_seenPids)
-        {
-            foreach (var pid in _seenPids)
-            {
-                try
-                {
-                    File.Delete(Path.Combine(Path.GetTempPath(), $"perf-{pid}.map"));
-                }
-                catch (IOException)
-                {
-                }
-            }
         }
     }
 

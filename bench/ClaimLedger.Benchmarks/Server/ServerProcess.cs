@@ -291,6 +291,25 @@ public sealed class ServerProcess : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            DeletePerfMap();
+        }
+    }
+
+    /// <summary>A --profile run's server writes /tmp/perf-&lt;pid&gt;.map (PerfProfiler names its code from it); gone with the process.</summary>
+    private void DeletePerfMap()
+    {
+        if (!PerfMap)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(Path.Combine(Path.GetTempPath(), $"perf-{Pid}.map"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left in the temporary directory: harmless.
         }
     }
 
@@ -318,6 +337,7 @@ public sealed class ServerProcess : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            DeletePerfMap();
         }
 
         DeleteDirectory(DataDirectory);
