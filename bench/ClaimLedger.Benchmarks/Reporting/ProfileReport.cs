@@ -21,7 +21,7 @@ public static class ProfileReport
         b.AppendLine("### Where the CPU went (`--profile`: perf, every CPU, during each measured window)");
         b.AppendLine();
         b.AppendLine("`perf record -e cpu-clock -F 199 -a -g` over the whole machine while the phase's measured window ran (after its " +
-            "warm-up; for the sweep, from the start of the run to its end). Every figure is a percent of all samples of both CPUs, " +
+            "warm-up; for the staleness sweep, the audit report and VerifyLedger, the whole call). Every figure is a percent of all samples of both CPUs, " +
             "idle included. Functions are the innermost frame of a sample (JIT-compiled methods named by the server's perf map; " +
             "the runtime's own native code has no symbols, so it shows as its library). \"Innermost managed assembly\" and \"under " +
             "ClaimLedger method\" attribute each of the server's samples to the innermost .NET frame, and the innermost ClaimLedger " +

@@ -216,8 +216,12 @@ public sealed partial class ProfileAggregator(IReadOnlySet<int> serverPids, int 
     private readonly Dictionary<string, long> _postgresFunctions = new(StringComparer.Ordinal);
     private long _samples;
 
+    // The sample being read: its process, how many of its frames were seen, and whether it was already attributed to
+    // a ClaimLedger method and to a managed assembly (the innermost of each counts).
     private string? _process;
     private int _frame;
+    private bool _attributed;
+    private bool _assemblyAttributed;
 
     public void Add(string line)
     {
@@ -274,9 +278,6 @@ public sealed partial class ProfileAggregator(IReadOnlySet<int> serverPids, int 
             _attributed = true;
         }
     }
-
-    private bool _attributed;
-    private bool _assemblyAttributed;
 
     private void Finish()
     {
