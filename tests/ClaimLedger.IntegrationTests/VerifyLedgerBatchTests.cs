@@ -8,7 +8,8 @@ namespace ClaimLedger.IntegrationTests;
 /// <summary>
 /// VerifyLedger reads the chain in batches of Ledger:VerifyBatchSize and the tables in pages of Ledger:VerifyStatePageSize (both 3 here: entries 1–3,
 /// 4–6, 7–9, …; claims in id order 1–3, 4–6, …). Tampering at the first or last entry of a batch, across a batch
-/// boundary, and in the first or last claim of a page is found exactly where it is, as without batches.
+/// boundary, and in the first or last claim of a page is found exactly where it is, as without batches; pages are
+/// checked several at a time, and the first problem in claim order is still the one named.
 /// </summary>
 public sealed class VerifyLedgerBatchTests
 {
@@ -91,6 +92,30 @@ public sealed class VerifyLedgerBatchTests
         verification.FirstProblem.Kind.ShouldBe(Kind.StateMismatch);
         verification.FirstProblem.Subject.ShouldBe(victim.Name);
         verification.ClaimsChecked.ShouldBe(position);
+    }
+
+    [Theory]
+    [InlineData(1, 7)] // pages after the first problem's are checked at the same time; the first in claim order is still the one named
+    [InlineData(5, 9)]
+    [InlineData(3, 4)] // two on one page
+    public async Task TwoClaimsEditedOnDifferentPages_TheFirstInClaimOrderIsNamed_WithTheClaimsBeforeIt(int first, int second)
+    {
+        var (server, claims) = await StartAsync();
+        await using var owned = server;
+        var ordered = claims.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        foreach (var position in new[] { second, first })
+        {
+            LedgerDb.Execute(server.DatabasePath, "UPDATE claims SET claimant = 'forged' WHERE id = @S", ordered[position].Name["claims/".Length..]).ShouldBe(1);
+        }
+
+        for (var run = 0; run < 5; run++)
+        {
+            var verification = await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
+
+            verification.Valid.ShouldBeFalse();
+            verification.FirstProblem.Subject.ShouldBe(ordered[first].Name);
+            verification.ClaimsChecked.ShouldBe(first);
+        }
     }
 
     [Theory]

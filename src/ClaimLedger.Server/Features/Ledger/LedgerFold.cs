@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace ClaimLedger.Server.Features.Ledger;
@@ -61,13 +62,29 @@ internal static class LedgerState
                     return nested;
                 }
             }
-            else if (!JsonNode.DeepEquals(ledgerValue, storedValue))
+            else if (!SameValue(ledgerValue, storedValue))
             {
                 return (prefix + key, ledgerValue, storedValue);
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// JsonNode.DeepEquals, with the common case first: a string the row rendered against the ledger's parsed string,
+    /// compared on the parsed UTF-8 without making a string of it.
+    /// </summary>
+    private static bool SameValue(JsonNode? ledger, JsonNode? stored)
+    {
+        if (ledger is JsonValue ledgerValue && stored is JsonValue storedValue
+            && storedValue.TryGetValue<string>(out var storedText)
+            && ledgerValue.TryGetValue<JsonElement>(out var element))
+        {
+            return element.ValueKind == JsonValueKind.String && element.ValueEquals(storedText);
+        }
+
+        return JsonNode.DeepEquals(ledger, stored);
     }
 
     /// <summary>A string member's value, or null (absent, null or not a string).</summary>
@@ -109,12 +126,8 @@ internal sealed class ClaimFold(string claim)
 
     public Dictionary<string, (long Sequence, JsonObject State)> CreatedSources { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Every entry folded, in order.</summary>
-    public List<FoldEntry> Entries { get; } = [];
-
     public void Add(FoldEntry e)
     {
-        Entries.Add(e);
         var c = e.Changes;
         if (e.Subject == Claim)
         {

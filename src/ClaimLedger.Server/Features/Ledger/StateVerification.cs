@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using ClaimLedger.Contracts.V1;
@@ -46,7 +47,13 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
     // ---- claims and everything under them
 
     private sealed record EventRow(string ClaimId, long Sequence, string Type, string? FromStatus, string? ToStatus, string? VerdictId,
-        string? EvidenceId, string Actor, string Time, string Detail);
+        string? EvidenceId, string Actor, string Time, string Detail)
+    {
+        public static EventRow Read(DbDataReader r) => new(r.GetString(0), r.GetInt64(1), r.GetString(2), Nullable(r, 3), Nullable(r, 4),
+            Nullable(r, 5), Nullable(r, 6), r.GetString(7), r.GetString(8), r.GetString(9));
+    }
+
+    private static string? Nullable(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
     private sealed record FindingRow(string ClaimId, string? RunId, string Reason, string? SourceId, string? EvidenceId, string Detail, string Time);
 
@@ -60,26 +67,48 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
         Dictionary<string, string> Normalized,
         ILookup<string, FindingRow> Findings);
 
+    /// <summary>What checking one page found: its first problem, and what it checked before it.</summary>
+    private sealed class PageTally
+    {
+        public Problem? Problem { get; set; }
+
+        public long Claims { get; set; }
+
+        public long Rows { get; set; }
+
+        public Dictionary<string, (long Sequence, JsonObject State)> CreatedSources { get; } = new(StringComparer.Ordinal);
+    }
+
     /// <remarks>
-    /// Pages are read on one thread (all the session's statements run there), their entries folded on a second and the
-    /// folds compared with the rows on a third, a couple of pages apart, so the three overlap; pages are compared in
-    /// order, so the first problem is still the first in claim order, and reading stops with it.
+    /// Pages are read on one thread (all the session's statements run there); each page's entries are folded and
+    /// compared with its rows as a task of its own, several pages at once (<see cref="PagesInFlight"/>), so reading and
+    /// checking overlap and checking uses every core. The tallies are merged in page order, so the first problem is still
+    /// the first in claim order, the counts are those before it, and reading stops with it. Memory stays bounded by
+    /// the pages in flight.
     /// </remarks>
     private async Task<Problem?> ClaimsAsync(CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var pages = Channel.CreateBounded<ClaimPage>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        var folded = Channel.CreateBounded<(ClaimPage Page, Dictionary<string, ClaimFold> Folds)>(
-            new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        var reading = Task.Run(() => ReadPagesAsync(pages.Writer, stop.Token), stop.Token);
-        var folding = Task.Run(() => FoldPagesAsync(pages.Reader, folded.Writer, stop.Token), stop.Token);
+        var checks = Channel.CreateBounded<Task<PageTally>>(new BoundedChannelOptions(PagesInFlight) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(() => ReadPagesAsync(checks.Writer, stop.Token), stop.Token);
         try
         {
-            await foreach (var (page, folds) in folded.Reader.ReadAllAsync(ct))
+            await foreach (var check in checks.Reader.ReadAllAsync(ct))
             {
-                if (Compare(page, folds) is { } problem)
+                var tally = await check;
+                RowsChecked += tally.Rows;
+                ClaimsChecked += tally.Claims;
+                if (tally.Problem is not null)
                 {
-                    return problem;
+                    return tally.Problem;
+                }
+
+                foreach (var (source, created) in tally.CreatedSources)
+                {
+                    if (!_createdSources.TryGetValue(source, out var known) || known.Sequence < created.Sequence)
+                    {
+                        _createdSources[source] = created;
+                    }
                 }
             }
 
@@ -88,40 +117,27 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
         finally
         {
             await stop.CancelAsync();
-            foreach (var stage in new[] { reading, folding })
+            try
             {
-                try
-                {
-                    await stage;
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    // stopped at a problem, or the call was cancelled
-                }
+                await reading;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // stopped at a problem, or the call was cancelled
+            }
+
+            // Checks already started finish on their own (they only compute); none is left running past the call.
+            while (checks.Reader.TryRead(out var check))
+            {
+                await check.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
     }
 
-    /// <summary>The middle stage: each page's entries folded per claim, in page order.</summary>
-    private static async Task FoldPagesAsync(ChannelReader<ClaimPage> pages, ChannelWriter<(ClaimPage, Dictionary<string, ClaimFold>)> folded, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var page in pages.ReadAllAsync(ct))
-            {
-                await folded.WriteAsync((page, Folds(page.Entries)), ct);
-            }
+    /// <summary>Pages checked at once, beyond the one being read: a page is a few hundred KB of rows and folds.</summary>
+    private static int PagesInFlight => Math.Max(2, Environment.ProcessorCount);
 
-            folded.Complete();
-        }
-        catch (Exception e)
-        {
-            folded.Complete(e);
-            throw;
-        }
-    }
-
-    private async Task ReadPagesAsync(ChannelWriter<ClaimPage> pages, CancellationToken ct)
+    private async Task ReadPagesAsync(ChannelWriter<Task<PageTally>> pages, CancellationToken ct)
     {
         try
         {
@@ -130,7 +146,9 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
             {
                 ct.ThrowIfCancellationRequested();
                 var (page, last) = await ReadPageAsync(after, ct);
-                await pages.WriteAsync(page, ct);
+                // Bounded: waits while the pages in flight are still being checked.
+                await pages.WaitToWriteAsync(ct);
+                await pages.WriteAsync(Task.Run(() => Check(page), CancellationToken.None), ct);
                 if (last is null)
                 {
                     break;
@@ -173,20 +191,19 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
         }
 
         var claims = ClaimReads.ToClaims(rows, topics, current).ToDictionary(c => c.Name["claims/".Length..], StringComparer.Ordinal);
-        var entries = await db.QueryAsync<EntryRow>(EntriesSql, new
+        var entries = await db.QueryAsync(EntriesSql, new
         {
             Lower = after.Length == 0 ? "claims/" : $"claims/{after}0",
             Upper = last is null ? "claims0" : $"claims/{last}0",
-        }, ct);
+        }, EntryRow.Read, ct);
         var evidence = (await EvidenceReads.ToEvidenceAsync(db, await db.QueryAsync<EvidenceRow>(
                 $"SELECT {EvidenceReads.Columns} FROM evidence e WHERE e.claim_id > @After{upperBound.Replace("claim_id", "e.claim_id", StringComparison.Ordinal)} ORDER BY e.claim_id, e.seq",
                 range, ct), ct))
             .ToLookup(e => e.Name.Split('/')[1], StringComparer.Ordinal);
-        var events = (await db.QueryAsync<EventRow>($"""
-                SELECT claim_id AS ClaimId, sequence AS Sequence, type AS Type, from_status AS FromStatus, to_status AS ToStatus,
-                       verdict_id AS VerdictId, evidence_id AS EvidenceId, actor AS Actor, time AS Time, detail AS Detail
+        var events = (await db.QueryAsync($"""
+                SELECT claim_id, sequence, type, from_status, to_status, verdict_id, evidence_id, actor, time, detail
                 FROM claim_events WHERE claim_id > @After{upperBound} ORDER BY claim_id, sequence
-                """, range, ct))
+                """, range, EventRow.Read, ct))
             .ToLookup(e => e.ClaimId, StringComparer.Ordinal);
         var verdicts = allVerdicts.Values.ToLookup(v => v.Name.Split('/')[1], StringComparer.Ordinal);
         var normalized = (await db.QueryAsync<(string Id, string Text)>($"SELECT id, normalized_text FROM claims WHERE id > @After{upperBound.Replace("claim_id", "id", StringComparison.Ordinal)}",
@@ -201,45 +218,49 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
         return (new ClaimPage(claims, entries, evidence, events, verdicts, normalized, findings), last);
     }
 
-    /// <summary>One page's claims against their folds, in claim order: the first problem, or null.</summary>
-    private Problem? Compare(ClaimPage page, Dictionary<string, ClaimFold> folds)
+    /// <summary>One page's entries folded and its claims compared with their folds, in claim order.</summary>
+    private static PageTally Check(ClaimPage page)
     {
+        var folds = Folds(page.Entries);
+        var tally = new PageTally();
         foreach (var id in page.Claims.Keys.Union(folds.Keys).Order(StringComparer.Ordinal))
         {
             var name = ResourceNames.Claim(id);
             if (!folds.TryGetValue(id, out var fold) || fold.State is null)
             {
-                return new Problem(Kind.StateMismatch, 0, name, $"{name} exists but no ledger entry records it.");
+                tally.Problem = new Problem(Kind.StateMismatch, 0, name, $"{name} exists but no ledger entry records it.");
+                return tally;
             }
 
             if (!page.Claims.TryGetValue(id, out var claim))
             {
-                return new Problem(Kind.StateMismatch, fold.StateSequence, name,
+                tally.Problem = new Problem(Kind.StateMismatch, fold.StateSequence, name,
                     $"{name} is recorded in the ledger (last at entry {fold.StateSequence}) but is missing from the claims table.");
+                return tally;
             }
 
-            var problem = CompareClaim(fold, claim, page.Normalized.GetValueOrDefault(id) ?? "")
-                ?? CompareEvidence(fold, page.Evidence[id])
-                ?? CompareEvents(fold, page.Events[id])
-                ?? CompareVerdicts(fold, page.Verdicts[id])
-                ?? CompareFindings(fold, page.Findings[id]);
-            if (problem is not null)
+            tally.Problem = CompareClaim(fold, claim, page.Normalized.GetValueOrDefault(id) ?? "", tally)
+                ?? CompareEvidence(fold, page.Evidence[id], tally)
+                ?? CompareEvents(fold, page.Events[id], tally)
+                ?? CompareVerdicts(fold, page.Verdicts[id], tally)
+                ?? CompareFindings(fold, page.Findings[id], tally);
+            if (tally.Problem is not null)
             {
-                return problem;
+                return tally;
             }
 
             foreach (var (source, created) in fold.CreatedSources)
             {
-                if (!_createdSources.TryGetValue(source, out var known) || known.Sequence < created.Sequence)
+                if (!tally.CreatedSources.TryGetValue(source, out var known) || known.Sequence < created.Sequence)
                 {
-                    _createdSources[source] = created;
+                    tally.CreatedSources[source] = created;
                 }
             }
 
-            ClaimsChecked++;
+            tally.Claims++;
         }
 
-        return null;
+        return tally;
     }
 
     /// <summary>The entries of a subject range (in subject, then sequence order), folded per claim (keyed by claim id).</summary>
@@ -267,11 +288,14 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
         return end < 0 ? subject["claims/".Length..] : subject["claims/".Length..end];
     }
 
-    private sealed record EntryRow(long Sequence, string Time, string Actor, string Action, string Subject, string Changes);
-
-    private Problem? CompareClaim(ClaimFold fold, Claim claim, string normalizedText)
+    private sealed record EntryRow(long Sequence, string Time, string Actor, string Action, string Subject, string Changes)
     {
-        RowsChecked++;
+        public static EntryRow Read(DbDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5));
+    }
+
+    private static Problem? CompareClaim(ClaimFold fold, Claim claim, string normalizedText, PageTally tally)
+    {
+        tally.Rows++;
         var stored = LedgerPayloads.ForClaim("", claim).Changes;
         if (LedgerState.FirstDifference(fold.State!, stored) is { } d)
         {
@@ -284,13 +308,13 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
             : new Problem(Kind.StateMismatch, fold.StateSequence, fold.Claim, $"{fold.Claim}'s normalized_text is not the normalisation of its text.");
     }
 
-    private Problem? CompareEvidence(ClaimFold fold, IEnumerable<Contracts.V1.Evidence> rows)
+    private static Problem? CompareEvidence(ClaimFold fold, IEnumerable<Contracts.V1.Evidence> rows, PageTally tally)
     {
         var unnamed = new Queue<(long Sequence, JsonObject Input)>(fold.UnnamedEvidence);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in rows)
         {
-            RowsChecked++;
+            tally.Rows++;
             seen.Add(e.Name);
             var stored = LedgerPayloads.EvidenceState(e);
             if (fold.Evidence.TryGetValue(e.Name, out var ledger))
@@ -327,16 +351,15 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
             : null;
     }
 
-    private Problem? CompareEvents(ClaimFold fold, IEnumerable<EventRow> rows)
+    private static Problem? CompareEvents(ClaimFold fold, IEnumerable<EventRow> rows, PageTally tally)
     {
         var firstRecorded = fold.Events.Count > 0 ? fold.Events.Keys.First() : long.MaxValue;
         var seen = new HashSet<long>();
         var claimId = fold.Claim["claims/".Length..];
         foreach (var r in rows)
         {
-            RowsChecked++;
+            tally.Rows++;
             seen.Add(r.Sequence);
-            var where = $"{fold.Claim} history event {r.Sequence}";
             if (!fold.Events.TryGetValue(r.Sequence, out var recorded))
             {
                 if (r.Sequence < firstRecorded)
@@ -344,20 +367,25 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
                     continue; // written before entries recorded events: checked through the claim's own state only
                 }
 
-                return new Problem(Kind.StateMismatch, 0, fold.Claim, $"{where} is not recorded in the ledger.");
+                return new Problem(Kind.StateMismatch, 0, fold.Claim, $"{fold.Claim} history event {r.Sequence} is not recorded in the ledger.");
             }
 
             var stored = LedgerPayloads.Event(fold.Claim, r.Sequence, DbEnum.Parse<ClaimEvent.Types.Type>(r.Type),
                 DbEnum.Parse<ClaimStatus>(r.FromStatus), DbEnum.Parse<ClaimStatus>(r.ToStatus),
                 r.VerdictId is null ? null : ResourceNames.Verdict(claimId, r.VerdictId), r.EvidenceId is null ? null : ResourceNames.Evidence(claimId, r.EvidenceId),
                 r.Time, r.Detail);
-            stored["actor"] = r.Actor;
-            var ledger = (JsonObject)recorded.Event.DeepClone();
-            ledger["actor"] = recorded.Actor;
-            if (LedgerState.FirstDifference(ledger, stored) is { } d)
+            // The event's members, then its actor: the entry's, whatever the event item says (compared without copying
+            // the ledger's event).
+            var d = LedgerState.FirstDifference(recorded.Event, stored);
+            if (d is null && !string.Equals(recorded.Actor, r.Actor, StringComparison.Ordinal))
+            {
+                d = ("actor", JsonValue.Create(recorded.Actor), JsonValue.Create(r.Actor));
+            }
+
+            if (d is { } difference)
             {
                 return new Problem(Kind.StateMismatch, recorded.Entry, fold.Claim,
-                    $"{where}: {d.Path} is stored as {LedgerState.Show(d.Stored)}, but ledger entry {recorded.Entry} says {LedgerState.Show(d.Ledger)}.");
+                    $"{fold.Claim} history event {r.Sequence}: {difference.Path} is stored as {LedgerState.Show(difference.Stored)}, but ledger entry {recorded.Entry} says {LedgerState.Show(difference.Ledger)}.");
             }
         }
 
@@ -367,12 +395,12 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
             : null;
     }
 
-    private Problem? CompareVerdicts(ClaimFold fold, IEnumerable<Verdict> rows)
+    private static Problem? CompareVerdicts(ClaimFold fold, IEnumerable<Verdict> rows, PageTally tally)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var v in rows)
         {
-            RowsChecked++;
+            tally.Rows++;
             seen.Add(v.Name);
             if (!fold.Verdicts.TryGetValue(v.Name, out var ledger))
             {
@@ -391,7 +419,7 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
             : null;
     }
 
-    private Problem? CompareFindings(ClaimFold fold, IEnumerable<FindingRow> rows)
+    private static Problem? CompareFindings(ClaimFold fold, IEnumerable<FindingRow> rows, PageTally tally)
     {
         var claimId = fold.Claim["claims/".Length..];
         var stored = rows.ToList();
@@ -404,7 +432,7 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
                     $"{fold.Claim} has {stored.Count} staleness findings, but the ledger records {fold.Findings.Count}.");
             }
 
-            RowsChecked++;
+            tally.Rows++;
             var r = stored[i];
             var row = new JsonObject
             {
@@ -441,11 +469,11 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
             var rows = await db.QueryAsync<TRow>($"SELECT {columns} FROM {table} {alias} WHERE {alias}.id > @After ORDER BY {alias}.id LIMIT {_pageSize}",
                 new { After = after }, ct);
             var last = rows.Count < _pageSize ? null : id(rows[^1]);
-            var entries = (await db.QueryAsync<EntryRow>(EntriesSql, new
+            var entries = (await db.QueryAsync(EntriesSql, new
                 {
                     Lower = after.Length == 0 ? prefix : $"{prefix}{after}0",
                     Upper = last is null ? prefix[..^1] + "0" : $"{prefix}{last}0",
-                }, ct))
+                }, EntryRow.Read, ct))
                 .GroupBy(e => e.Subject, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Sequence).ToList(), StringComparer.Ordinal);
             var byName = rows.ToDictionary(r => prefix + id(r), StringComparer.Ordinal);
@@ -527,7 +555,7 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
         var stored = LedgerPayloads.ReviewPolicyState(policy);
         JsonObject? ledger = null;
         long sequence = 0;
-        foreach (var e in await db.QueryAsync<EntryRow>(EntriesSql, new { Lower = policy.Name, Upper = policy.Name + "0" }, ct))
+        foreach (var e in await db.QueryAsync(EntriesSql, new { Lower = policy.Name, Upper = policy.Name + "0" }, EntryRow.Read, ct))
         {
             if (e.Subject == policy.Name)
             {

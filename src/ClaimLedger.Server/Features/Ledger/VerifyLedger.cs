@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -11,6 +12,7 @@ using ClaimLedger.Server.Infrastructure.Security;
 using ClaimLedger.Transparency;
 using FluentValidation;
 using MediatR;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClaimLedger.Server.Features.Ledger;
 
@@ -45,10 +47,12 @@ public static partial class VerifyLedger
     internal static async Task<VerifyLedgerResponse> VerifyAsync(DbConnection connection, ISqlDialect dialect, CancellationToken ct)
     {
         await using var session = DbSession.Borrow(connection, dialect);
-        return await new Handler(session, Microsoft.Extensions.Options.Options.Create(new LedgerOptions())).RunAsync(session, new Query(0, ""), ct);
+        return await new Handler(session, Microsoft.Extensions.Options.Options.Create(new LedgerOptions()), NullLogger<Handler>.Instance)
+            .RunAsync(session, new Query(0, ""), ct);
     }
 
-    internal sealed class Handler(DbSession db, Microsoft.Extensions.Options.IOptions<LedgerOptions> options) : IRequestHandler<Query, VerifyLedgerResponse>
+    internal sealed class Handler(DbSession db, Microsoft.Extensions.Options.IOptions<LedgerOptions> options, ILogger<Handler> logger)
+        : IRequestHandler<Query, VerifyLedgerResponse>
     {
         private DbTransaction? _transaction;
 
@@ -65,15 +69,19 @@ public static partial class VerifyLedger
         {
             _transaction = session.Transaction;
             var response = new VerifyLedgerResponse { HeadHash = LedgerChain.GenesisHash };
+            var clock = Stopwatch.StartNew();
             if (await VerifyChainAsync(await session.ConnectionAsync(ct), query, response, ct) is { } broken)
             {
                 return broken;
             }
 
+            var chainTime = clock.Elapsed;
             // Every row of record against what the ledger says of it.
             var state = new StateVerification(session, options.Value.VerifyStatePageSize);
             var problem = await state.RunAsync(ct);
             response.ClaimsChecked = state.ClaimsChecked;
+            logger.LogInformation("VerifyLedger: the chain of {Entries} entries in {ChainSeconds:F2} s; {Claims} claims and {Rows} rows against the ledger in {StateSeconds:F2} s",
+                response.EntriesChecked, chainTime.TotalSeconds, state.ClaimsChecked, state.RowsChecked, (clock.Elapsed - chainTime).TotalSeconds);
             if (problem is not null)
             {
                 return Fail(response, problem.Kind, problem.Sequence, problem.Subject, problem.Description);
