@@ -174,6 +174,10 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
             Problem($"{size:N0}: {hashing.Mismatches} ledger entries do not hash to their stored entry_hash (VerifyLedger said valid)");
         }
 
+        var floor = await Task.Run(() => StateReadFloor.Measure(servers.OpenableDatabaseConnection, ct), ct);
+        Log($"State-pass floor: {floor.Rows:N0} rows read in {floor.ReadSeconds:0.00} s, {floor.Entries:N0} entries' changes parsed in {floor.ParseSeconds:0.00} s " +
+            $"({floor.EntriesPerSecond:N0} entries/s on one thread)");
+
         var claimsBeforeWrites = state.ClaimCount;
         var writes = await CreateClaimPhasesAsync(size, w, ct);
         var verdicts = await SubmitVerdictsAsync(w, ct);
@@ -211,7 +215,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         return new SizeResult(size, claimsAtStart, claimsAtStart + load.Calls, claimsBeforeWrites, state.ClaimCount, load, ping, writes.Create, get, list, listTopic, listStatus,
             search, searchLight, verdicts, staleness, report, verify, hashing, storageResult, afterLoad, atEnd, pgbenchResult, databaseBytes,
             inclusionProof, claimProof, writes.Delay, checkpoints, writes.Off, writes.DropPct, writes.CatchUp, writes.Cpu, writes.On,
-            _profiler?.TakeProfiles());
+            _profiler?.TakeProfiles(), floor);
     }
 
     /// <summary>

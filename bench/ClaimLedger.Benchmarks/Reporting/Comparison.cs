@@ -69,6 +69,8 @@ public static class Comparison
             return $"{N(v.GetProperty("entries_per_second").GetDouble())}; {N(v.GetProperty("entries_checked").GetInt64())}; {v.GetProperty("seconds").GetDouble():0.00}";
         });
         Row("… ceiling: SHA-256 of the same bytes (entries/s)", (_, s) => N(s.GetProperty("ledger_hash_ceiling").GetProperty("entries_per_second").GetDouble()));
+        Row("… floor of its state pass: read every row, parse every entry, one thread (entries/s)",
+            (_, s) => Object(s, "state_read_floor") is { } f ? N(f.GetProperty("entries_per_second").GetDouble()) : null);
         Row("HTML audit report (MB; s; RSS growth while streaming)", (_, s) =>
         {
             var r = s.GetProperty("audit_report");

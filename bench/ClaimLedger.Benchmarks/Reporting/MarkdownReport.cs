@@ -266,6 +266,13 @@ public static class MarkdownReport
         b.AppendLine(
             $"| VerifyLedger ceiling: SHA-256 of the ledger's bytes | {N(hash.EntriesPerSecond)} entries/s | {hash.MegabytesPerSecond:N0} MB/s | {hash.Mismatches} | " +
             $"{N(hash.Entries)} entries ({hash.Bytes / 1e6:0.0} MB), one pass {hash.HashSeconds:0.000} s; reading and building them took {hash.ReadSeconds:0.00} s |");
+        if (s.StateReadFloor is { } stateFloor)
+        {
+            b.AppendLine(
+                $"| VerifyLedger's state-pass floor: read every row it compares, parse every entry | {N(stateFloor.EntriesPerSecond)} entries/s | {stateFloor.ReadSeconds + stateFloor.ParseSeconds:0.00} s | | " +
+                $"one thread, nothing compared: {N(stateFloor.Rows)} rows ({stateFloor.TextChars / 1e6:0} M characters of text) read in {stateFloor.ReadSeconds:0.00} s, " +
+                $"{N(stateFloor.Entries)} entries' changes parsed (JsonDocument) in {stateFloor.ParseSeconds:0.00} s |");
+        }
         b.AppendLine();
 
         var samples = new[] { s.Load, s.Ping, s.CreateClaim, s.CreateClaimWithoutIntegration, s.CreateClaimWithIntegrationRestarted, s.GetClaim, s.ListClaims, s.ListClaimsByTopic, s.ListClaimsByStatus,

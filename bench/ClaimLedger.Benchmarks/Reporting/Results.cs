@@ -87,7 +87,9 @@ public sealed record SizeResult(
     /// <summary>The CreateClaim phase on servers restarted with the defaults (integrator on) and primed, right after the catch-up.</summary>
     PhaseResult? CreateClaimWithIntegrationRestarted = null,
     /// <summary>With --profile: a CPU profile (perf, whole machine) of each phase that measures one of issue 14's goals.</summary>
-    IReadOnlyList<PhaseProfile>? Profiles = null)
+    IReadOnlyList<PhaseProfile>? Profiles = null,
+    /// <summary>Reading and parsing what VerifyLedger's state pass compares, without comparing: its floor.</summary>
+    StateReadResult? StateReadFloor = null)
 {
     /// <summary>"sqlite" or "postgresql": with <see cref="Instances"/>, which run this size belongs to when reports are compared.</summary>
     public string Engine { get; init; } = "sqlite";
