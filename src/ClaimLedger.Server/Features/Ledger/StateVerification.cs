@@ -126,16 +126,24 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
                 // stopped at a problem, or the call was cancelled
             }
 
-            // Checks already started finish on their own (they only compute); none is left running past the call.
+            // Checks already started only compute: each is waited for, so none runs past the call, and its outcome is
+            // observed (a problem or a failure past the first one is not reported).
             while (checks.Reader.TryRead(out var check))
             {
-                await check.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                try
+                {
+                    await check;
+                }
+                catch (Exception)
+                {
+                    // the first problem or failure has been returned or thrown already
+                }
             }
         }
     }
 
     /// <summary>Pages checked at once, beyond the one being read: a page is a few hundred KB of rows and folds.</summary>
-    private static int PagesInFlight => Math.Max(2, Environment.ProcessorCount);
+    private static int PagesInFlight => Math.Clamp(Environment.ProcessorCount, 2, 8);
 
     private async Task ReadPagesAsync(ChannelWriter<Task<PageTally>> pages, CancellationToken ct)
     {
