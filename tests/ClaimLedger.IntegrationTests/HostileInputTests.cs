@@ -69,7 +69,7 @@ public sealed class HostileInputTests(ClaimLedgerServer server, ITestOutputHelpe
     [Fact]
     public async Task EveryRpc_AnswersMalformedInput_WithBoundedClientErrors_AndKeepsServing()
     {
-        var logs = CaptureLogs();
+        var logs = server.CaptureLogs();
         var invoker = server.Authorized(server.AdminKey);
         var calls = Services().SelectMany(s => s.Methods).SelectMany(HostileCalls).ToList();
         calls.Select(c => c.Rpc).Distinct().Count().ShouldBe(Services().Sum(s => s.Methods.Count), "every RPC is called");
@@ -101,7 +101,7 @@ public sealed class HostileInputTests(ClaimLedgerServer server, ITestOutputHelpe
     [Fact]
     public async Task AClientThatHangsUpMidImport_IsLoggedAsACancellation_NotAsAnError()
     {
-        var logs = CaptureLogs();
+        var logs = server.CaptureLogs();
         var transfer = new TransferService.TransferServiceClient(server.As("hostile-importer"));
         using var hangUp = new CancellationTokenSource();
         using var call = transfer.ImportClaims(cancellationToken: hangUp.Token);
@@ -550,16 +550,6 @@ public sealed class HostileInputTests(ClaimLedgerServer server, ITestOutputHelpe
 
     // ---- The server's log -----------------------------------------------------------------------------------------
 
-    private sealed record LogEntry(LogLevel Level, string Category, string Message, Exception? Exception);
-
-    /// <summary>Every entry the server logs from now on (the host's own filters still apply).</summary>
-    private LogCapture CaptureLogs()
-    {
-        var capture = new LogCapture();
-        server.Services.GetRequiredService<ILoggerFactory>().AddProvider(capture);
-        return capture;
-    }
-
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
         for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(20))
@@ -570,27 +560,6 @@ public sealed class HostileInputTests(ClaimLedgerServer server, ITestOutputHelpe
             }
 
             await Task.Delay(20);
-        }
-    }
-
-    private sealed class LogCapture : ILoggerProvider
-    {
-        public ConcurrentQueue<LogEntry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(LogCapture owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Entries.Enqueue(new LogEntry(logLevel, category, formatter(state, exception), exception));
         }
     }
 }

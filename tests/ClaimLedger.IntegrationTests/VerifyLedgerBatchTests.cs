@@ -118,6 +118,22 @@ public sealed class VerifyLedgerBatchTests
         }
     }
 
+    [Fact]
+    public async Task EachCall_LogsHowLongEachPassTook_WithWhatItChecked()
+    {
+        var (server, _) = await StartAsync();
+        await using var owned = server;
+        var logs = server.CaptureLogs();
+
+        var verification = await server.Ledger().VerifyLedgerAsync(new VerifyLedgerRequest());
+
+        verification.Valid.ShouldBeTrue();
+        var entry = logs.Entries.Where(e => e.Category.EndsWith("VerifyLedger.Handler", StringComparison.Ordinal)).ShouldHaveSingleItem();
+        entry.Level.ShouldBe(Microsoft.Extensions.Logging.LogLevel.Information);
+        entry.Message.ShouldMatch(
+            $@"^VerifyLedger: the chain of {verification.EntriesChecked} entries in \d+\.\d\d s; 10 claims and \d+ rows against the ledger in \d+\.\d\d s$");
+    }
+
     [Theory]
     [InlineData("Ledger:VerifyBatchSize", "0", "Ledger:VerifyBatchSize must be between 1 and 100000")]
     [InlineData("Ledger:VerifyStatePageSize", "0", "Ledger:VerifyStatePageSize must be between 1 and 10000")]

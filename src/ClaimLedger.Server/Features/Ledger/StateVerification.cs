@@ -103,13 +103,7 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
                     return tally.Problem;
                 }
 
-                foreach (var (source, created) in tally.CreatedSources)
-                {
-                    if (!_createdSources.TryGetValue(source, out var known) || known.Sequence < created.Sequence)
-                    {
-                        _createdSources[source] = created;
-                    }
-                }
+                KeepLatest(_createdSources, tally.CreatedSources);
             }
 
             return null;
@@ -138,6 +132,18 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
                 {
                     // the first problem or failure has been returned or thrown already
                 }
+            }
+        }
+    }
+
+    /// <summary>Sources registered by imports: for each, the state of the latest entry that created it.</summary>
+    private static void KeepLatest(Dictionary<string, (long Sequence, JsonObject State)> into, Dictionary<string, (long Sequence, JsonObject State)> from)
+    {
+        foreach (var (source, created) in from)
+        {
+            if (!into.TryGetValue(source, out var known) || known.Sequence < created.Sequence)
+            {
+                into[source] = created;
             }
         }
     }
@@ -257,13 +263,7 @@ internal sealed class StateVerification(DbSession db, int pageSize = StateVerifi
                 return tally;
             }
 
-            foreach (var (source, created) in fold.CreatedSources)
-            {
-                if (!tally.CreatedSources.TryGetValue(source, out var known) || known.Sequence < created.Sequence)
-                {
-                    tally.CreatedSources[source] = created;
-                }
-            }
+            KeepLatest(tally.CreatedSources, fold.CreatedSources);
 
             tally.Claims++;
         }
