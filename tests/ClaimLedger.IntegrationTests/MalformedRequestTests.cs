@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.IntegrationTests.Infrastructure;
@@ -89,7 +88,7 @@ public sealed class MalformedRequestTests(ClaimLedgerServer server) : IClassFixt
     [Fact]
     public async Task MalformedRequests_AreLoggedAtMostAtInformation()
     {
-        var logs = CaptureLogs();
+        var logs = server.CaptureLogs();
         var invoker = server.Authorized(server.AdminKey);
         var answers = new List<string>();
 
@@ -300,37 +299,4 @@ public sealed class MalformedRequestTests(ClaimLedgerServer server) : IClassFixt
 
     private static int PercentEncodedLength(string text) =>
         Encoding.UTF8.GetBytes(text).Sum(b => b is >= 0x20 and <= 0x7E and not (byte)'%' ? 1 : 3);
-
-    // ---- The server's log -----------------------------------------------------------------------------------------
-
-    private sealed record LogEntry(LogLevel Level, string Category, string Message, Exception? Exception);
-
-    /// <summary>Every entry the server logs from now on (the host's own filters still apply).</summary>
-    private LogCapture CaptureLogs()
-    {
-        var capture = new LogCapture();
-        server.Services.GetRequiredService<ILoggerFactory>().AddProvider(capture);
-        return capture;
-    }
-
-    private sealed class LogCapture : ILoggerProvider
-    {
-        public ConcurrentQueue<LogEntry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(LogCapture owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Entries.Enqueue(new LogEntry(logLevel, category, formatter(state, exception), exception));
-        }
-    }
 }
