@@ -1,6 +1,7 @@
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.IntegrationTests.Infrastructure;
 using ClaimLedger.Server.Infrastructure.Security;
+using System.Text.Json.Nodes;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using MarkStale = ClaimLedger.Server.Features.Verification.MarkStale;
@@ -114,6 +115,87 @@ public sealed class StalenessBatchTests : IDisposable
         Db.Scalar(_server.DatabasePath, "SELECT count(*) FROM stale_findings WHERE claim_id = @Id", ("Id", failing.Name["claims/".Length..])).ShouldBe(0);
         var verified = await VerifyAsync();
         verified.Valid.ShouldBeTrue(verified.FirstProblem?.Description);
+    }
+
+    [Fact]
+    public async Task ABatch_GivesEachClaimTheEntryItsOwnCommandWouldHave()
+    {
+        var claims = await DueClaimsAsync(3);
+        var finding = new MarkStale.Finding(StaleReason.SourceChanged, "", "", "content changed; \"quoted\" — überprüft 核实");
+        await SendAsync(new MarkStale.Command(claims[0].Name, [finding]));
+        var marked = await SendAsync(new MarkStale.Batch([
+            new MarkStale.Command(claims[2].Name, [finding]),
+            new MarkStale.Command(claims[1].Name, [finding, finding with { Reason = StaleReason.VerdictExpired, Detail = "" }]),
+        ]));
+
+        marked.Select(m => m.Claim.Name).ShouldBe([claims[2].Name, claims[1].Name]);
+        var entries = await StalenessDriver.LedgerAsync(_server, action: "claim.marked_stale");
+        var alone = JsonNode.Parse(entries.Single(e => e.Subject == claims[0].Name).Changes)!.AsObject();
+        var first = entries.Single(e => e.Subject == claims[2].Name);
+        var second = entries.Single(e => e.Subject == claims[1].Name);
+        second.Sequence.ShouldBe(first.Sequence + 1); // chained in the batch's order
+        var batched = JsonNode.Parse(first.Changes)!.AsObject();
+
+        // Same shape, key for key, and the same values except what names this claim and this run.
+        Paths(batched).ShouldBe(Paths(alone));
+        batched["status"]!.GetValue<string>().ShouldBe("STALE");
+        batched["events"]!.AsArray().Count.ShouldBe(1);
+        var events = (alone["events"]![0]!.AsObject(), batched["events"]![0]!.AsObject());
+        foreach (var key in new[] { "type", "from_status", "to_status", "detail" })
+        {
+            events.Item2[key]!.ToJsonString().ShouldBe(events.Item1[key]!.ToJsonString(), key);
+        }
+
+        events.Item2["claim"]!.GetValue<string>().ShouldBe(claims[2].Name);
+        batched["findings"]!.ToJsonString().ShouldBe(alone["findings"]!.ToJsonString().Replace(claims[0].Name, claims[2].Name)
+            .Replace(alone["findings"]![0]!["time"]!.GetValue<string>(), batched["findings"]![0]!["time"]!.GetValue<string>()));
+        JsonNode.Parse(second.Changes)!["findings"]!.AsArray().Count.ShouldBe(2);
+        Db.Scalar(_server.DatabasePath, "SELECT count(*) FROM stale_findings WHERE claim_id = @Id", ("Id", claims[1].Name["claims/".Length..])).ShouldBe(2);
+        foreach (var claim in claims)
+        {
+            var now = await StalenessDriver.GetClaimAsync(_server, claim.Name);
+            now.Status.ShouldBe(ClaimStatus.Stale);
+            now.Etag.ShouldNotBe(claim.Etag);
+        }
+
+        var verified = await VerifyAsync();
+        verified.Valid.ShouldBeTrue(verified.FirstProblem?.Description);
+    }
+
+    [Fact]
+    public async Task ABatchNamingAClaimTwice_IsRejected_AndWritesNothing()
+    {
+        var claims = await DueClaimsAsync(2);
+        var before = Db.Snapshot(_server.DatabasePath);
+        var finding = new MarkStale.Finding(StaleReason.VerdictExpired, "", "", "due");
+
+        var e = await Should.ThrowAsync<FluentValidation.ValidationException>(() => SendAsync(new MarkStale.Batch([
+            new MarkStale.Command(claims[0].Name, [finding]),
+            new MarkStale.Command(claims[1].Name, [finding]),
+            new MarkStale.Command(claims[0].Name, [finding]),
+        ])));
+
+        e.Errors.ShouldContain(f => f.PropertyName == "claims" && f.ErrorMessage.Contains("once"));
+        Db.Snapshot(_server.DatabasePath).ShouldBe(before);
+    }
+
+    private async Task<T> SendAsync<T>(IRequest<T> request)
+    {
+        await using var scope = _server.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ICurrentActor>().ActAsSystem("staleness");
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
+    }
+
+    /// <summary>Every path of a JSON document with the kind of its value ("events[0].type:String"), in order.</summary>
+    private static List<string> Paths(JsonNode? node, string at = "$")
+    {
+        return node switch
+        {
+            JsonObject o => [.. o.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => Paths(p.Value, $"{at}.{p.Key}"))],
+            JsonArray a => [$"{at}:Array[{a.Count}]", .. a.SelectMany((v, i) => Paths(v, $"{at}[{i}]"))],
+            null => [$"{at}:Null"],
+            _ => [$"{at}:{node.GetValueKind()}"],
+        };
     }
 
     /// <summary>A trigger that makes recording a staleness finding of one claim fail, as a database error would.</summary>

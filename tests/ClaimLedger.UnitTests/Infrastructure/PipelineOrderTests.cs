@@ -71,11 +71,12 @@ public sealed class PipelineOrderTests
     }
 
     [Fact]
-    public async Task AddClaimLedger_GivesABatchOfCommandsItsTransaction()
+    public async Task AddClaimLedger_GivesABulkCommandItsTransactionAndLedgerEntries()
     {
-        var behaviors = await BehaviorTypesAsync<ClaimLedger.Server.Features.Verification.MarkStale.Batch, int>();
+        var behaviors = await BehaviorTypesAsync<ClaimLedger.Server.Features.Verification.MarkStale.Batch, IReadOnlyList<ClaimLedger.Server.Features.Verification.MarkStale.Marked>>();
 
         behaviors.ShouldContain(typeof(TransactionBehavior<,>));
+        behaviors.ShouldContain(typeof(LedgerBehavior<,>));
     }
 
     [Fact]

@@ -90,6 +90,10 @@ internal static class ClaimReads
         await db.QuerySingleOrDefaultAsync<ClaimRow>(ByIdSql, new { Id = claimId }, ct)
         ?? throw new NotFoundException(ResourceNames.Claim(claimId));
 
+    /// <summary>The rows of those of <paramref name="claimIds"/> that exist, in no particular order.</summary>
+    public static async Task<IReadOnlyList<ClaimRow>> RowsAsync(DbSession db, IReadOnlyCollection<string> claimIds, CancellationToken ct) =>
+        claimIds.Count == 0 ? [] : await db.QueryAsync<ClaimRow>($"SELECT {Columns} FROM claims c WHERE {db.InList("c.id", "@Ids")}", new { Ids = claimIds.ToArray() }, ct);
+
     /// <summary>A claim in its API shape: one statement for the row and its topics, more only for a verdict.</summary>
     public static async Task<Claim> LoadAsync(DbSession db, string claimId, CancellationToken ct)
     {

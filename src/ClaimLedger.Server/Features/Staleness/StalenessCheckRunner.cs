@@ -176,9 +176,10 @@ public sealed class StalenessCheckRunner(
     }
 
     /// <summary>
-    /// Marks the claims stale in batches of <see cref="StalenessOptions.MarkBatchSize"/>, one transaction each (each
-    /// claim still its own command with its own ledger entry). A batch that fails wrote nothing; its claims are then sent
-    /// one by one, so a claim that cannot be marked is counted as an error and the others are marked.
+    /// Marks the claims stale in batches of <see cref="StalenessOptions.MarkBatchSize"/>, one transaction and a few set
+    /// statements each (<see cref="MarkStale.Batch"/>: each claim still with its own ledger entry). A batch that fails
+    /// wrote nothing; its claims are then sent one by one, so a claim that cannot be marked is counted as an error and
+    /// the others are marked.
     /// </summary>
     private async Task MarkStaleAsync(IReadOnlyList<MarkStale.Command> claims, Tally tally, CancellationToken ct)
     {
@@ -189,8 +190,8 @@ public sealed class StalenessCheckRunner(
             {
                 try
                 {
-                    await SendAsync(new MarkStale.Batch(batch), ct);
-                    Interlocked.Add(ref tally.MarkedStale, batch.Length);
+                    var marked = await SendAsync(new MarkStale.Batch(batch), ct);
+                    Interlocked.Add(ref tally.MarkedStale, marked.Count);
                     continue;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

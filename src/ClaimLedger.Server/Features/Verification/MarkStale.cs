@@ -50,59 +50,81 @@ public static class MarkStale
     }
 
     /// <summary>
-    /// Many claims marked stale in one transaction (the staleness sweep): each claim is still its own
-    /// <see cref="Command"/>, validated and with its own ledger entry, the same as when sent alone; if one fails, none
-    /// of the batch is written. Returns how many were marked.
+    /// Many claims marked stale at once (the staleness sweep), in one transaction and with set statements: each claim
+    /// validated as its <see cref="Command"/> would be, and with the same ledger entry of its own, chained in the order
+    /// given; if one cannot be marked, none is. Returns the claims marked, in that order.
     /// </summary>
     [Requires(Permission.Administer)]
-    public sealed record Batch(IReadOnlyList<Command> Claims) : ICommandBatch<int>;
+    public sealed record Batch(IReadOnlyList<Command> Claims) : IBulkCommand<IReadOnlyList<Marked>>
+    {
+        public IReadOnlyList<LedgerRecord> Ledger(IReadOnlyList<Marked> result) => result.Select(m =>
+        {
+            // What the single command's entry holds: its own record, and the timeline event it appended.
+            var record = m.Command.Ledger(m.Claim);
+            record.Changes["events"] = new JsonArray(m.Event);
+            return record;
+        }).ToList();
+    }
+
+    /// <summary>A claim a <see cref="Batch"/> marked: the command, the claim after it, and the timeline event it appended.</summary>
+    public sealed record Marked(Command Command, Claim Claim, JsonObject Event);
 
     public sealed class BatchValidator : AbstractValidator<Batch>
     {
         public BatchValidator()
         {
             RuleFor(b => b.Claims).NotEmpty().OverridePropertyName("claims");
+            RuleFor(b => b.Claims).Must(c => c.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == c.Count)
+                .OverridePropertyName("claims").WithMessage("must name each claim once");
+            RuleForEach(b => b.Claims).SetValidator(new Validator()).OverridePropertyName("claims");
         }
     }
 
-    internal sealed class BatchHandler(IMediator mediator) : IRequestHandler<Batch, int>
+    internal sealed class BatchHandler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Batch, IReadOnlyList<Marked>>
     {
-        public async Task<int> Handle(Batch batch, CancellationToken ct)
+        public async Task<IReadOnlyList<Marked>> Handle(Batch batch, CancellationToken ct)
         {
-            foreach (var claim in batch.Claims)
-            {
-                await mediator.Send(claim, ct);
-            }
-
-            return batch.Claims.Count;
+            var ids = batch.Claims.Select(c => c.Name["claims/".Length..]).ToList();
+            var rows = await StatusChange.PrepareManyAsync(db, ids, ClaimStatus.Stale, ct);
+            var now = DbTime.ToDb(clock.GetUtcNow());
+            var events = await StatusChange.ApplyManyAsync(db, rows.Select((row, i) => (row, Detail(batch.Claims[i]))).ToList(),
+                ClaimStatus.Stale, ClaimEvent.Types.Type.MarkedStale, actor.Name, now, ct);
+            var findings = batch.Claims.SelectMany((c, i) => c.Findings.Select(f => (ClaimId: ids[i], c.RunId, Finding: f))).ToList();
+            await ValuesList.ExecuteAsync(db, FindingsSql, FindingRow, findings, f => FindingValues(f.ClaimId, f.RunId, f.Finding, now), ct);
+            var claims = (await ClaimReads.ToClaimsAsync(db, await ClaimReads.RowsAsync(db, ids, ct), ct)).ToDictionary(c => c.Name, StringComparer.Ordinal);
+            return batch.Claims.Select((c, i) => new Marked(c, claims[c.Name], events[ids[i]])).ToList();
         }
     }
+
+    private const string FindingSql = """
+        INSERT INTO stale_findings (claim_id, run_id, reason, source_id, evidence_id, detail, time)
+        VALUES (@ClaimId, @RunId, @Reason, @SourceId, @EvidenceId, @Detail, @Time)
+        """;
+
+    private const string FindingsSql = "INSERT INTO stale_findings (claim_id, run_id, reason, source_id, evidence_id, detail, time) VALUES {values}";
+    private const string FindingRow = "(@ClaimId, @RunId, @Reason, @SourceId, @EvidenceId, @Detail, @Time)";
+
+    private static object?[] FindingValues(string claimId, string runId, Finding f, string now) =>
+    [
+        claimId, runId.Length > 0 ? runId : null, DbEnum.ToDb(f.Reason), f.SourceId.Length > 0 ? f.SourceId : null,
+        f.EvidenceId.Length > 0 ? f.EvidenceId : null, f.Detail, now,
+    ];
+
+    /// <summary>The timeline event's detail: each finding, "REASON: detail".</summary>
+    private static string Detail(Command command) =>
+        string.Join("; ", command.Findings.Select(f => f.Detail.Length > 0 ? $"{DbEnum.ToDb(f.Reason)}: {f.Detail}" : DbEnum.ToDb(f.Reason)));
 
     internal sealed class Handler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Command, Claim>
     {
-        private const string FindingSql = """
-            INSERT INTO stale_findings (claim_id, run_id, reason, source_id, evidence_id, detail, time)
-            VALUES (@ClaimId, @RunId, @Reason, @SourceId, @EvidenceId, @Detail, @Time)
-            """;
-
         public async Task<Claim> Handle(Command command, CancellationToken ct)
         {
             var row = await StatusChange.PrepareAsync(db, command.Name, "", ClaimStatus.Stale, ct);
             var now = DbTime.ToDb(clock.GetUtcNow());
-            await StatusChange.ApplyAsync(db, row, ClaimStatus.Stale, ClaimEvent.Types.Type.MarkedStale, actor.Name, now, ct,
-                detail: string.Join("; ", command.Findings.Select(f => f.Detail.Length > 0 ? $"{DbEnum.ToDb(f.Reason)}: {f.Detail}" : DbEnum.ToDb(f.Reason))));
+            await StatusChange.ApplyAsync(db, row, ClaimStatus.Stale, ClaimEvent.Types.Type.MarkedStale, actor.Name, now, ct, detail: Detail(command));
             foreach (var f in command.Findings)
             {
-                await db.ExecuteAsync(FindingSql, new
-                {
-                    ClaimId = row.Id,
-                    RunId = command.RunId.Length > 0 ? command.RunId : null,
-                    Reason = DbEnum.ToDb(f.Reason),
-                    SourceId = f.SourceId.Length > 0 ? f.SourceId : null,
-                    EvidenceId = f.EvidenceId.Length > 0 ? f.EvidenceId : null,
-                    f.Detail,
-                    Time = now,
-                }, ct);
+                var v = FindingValues(row.Id, command.RunId, f, now);
+                await db.ExecuteAsync(FindingSql, new { ClaimId = v[0], RunId = v[1], Reason = v[2], SourceId = v[3], EvidenceId = v[4], Detail = v[5], Time = v[6] }, ct);
             }
 
             return await ClaimReads.LoadAsync(db, row.Id, ct);

@@ -7,30 +7,19 @@ namespace ClaimLedger.Server.Infrastructure.Behaviors;
 /// <summary>
 /// Commands run inside the transaction <see cref="ICommandTransactions"/> gives them (with SQLite, a savepoint in a
 /// group commit) and are committed before the reply; any exception undoes the command's work, so a failed request
-/// writes nothing. The commands an <see cref="ICommandBatch{TResult}"/> sends run as parts of its transaction, so the
-/// batch commits whole or not at all. Queries pass straight through.
+/// writes nothing (an <see cref="IBulkCommand{TResult}"/> commits whole or not at all). Queries pass straight through.
 /// </summary>
 public sealed class TransactionBehavior<TRequest, TResponse>(DbSession session, ICommandTransactions transactions)
     : IPipelineBehavior<TRequest, TResponse>
     where TRequest : IWriteRequest // queries are built without it (the container skips a behavior whose constraint fails)
 {
     private static readonly bool IsCommand = RequestNames.IsCommand(typeof(TRequest));
-    private static readonly bool IsBatch = RequestNames.IsBatch(typeof(TRequest));
 
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {
         if (!IsCommand)
         {
             return await next();
-        }
-
-        if (session.InBatch)
-        {
-            // A part of a batch: it runs in the batch's transaction, and if it fails the batch fails, writing nothing.
-            await session.BeginPartAsync(cancellationToken);
-            var part = await next();
-            await session.PrepareCommitAsync(part, cancellationToken);
-            return part;
         }
 
         TResponse response;
@@ -40,11 +29,6 @@ public sealed class TransactionBehavior<TRequest, TResponse>(DbSession session, 
                 async (connection, transaction) =>
                 {
                     await session.EnlistAsync(connection, transaction, cancellationToken);
-                    if (IsBatch)
-                    {
-                        session.BeginBatch();
-                    }
-
                     try
                     {
                         var result = await next();

@@ -71,33 +71,6 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect,
         _writeCounterAtBegin = await ExecuteScalarAsync<long>(dialect.WriteCounterSql, null, ct);
     }
 
-    /// <summary>
-    /// The session is running an <see cref="Messaging.ICommandBatch{TResult}"/> in its transaction: the commands the
-    /// batch sends join that transaction as its parts instead of opening their own.
-    /// </summary>
-    public bool InBatch { get; private set; }
-
-    /// <summary>The enlisted transaction is a batch's (see <see cref="InBatch"/>), until <see cref="Leave"/>.</summary>
-    public void BeginBatch()
-    {
-        if (Transaction is null || _enlisted is null)
-        {
-            throw new InvalidOperationException("A batch runs inside a command's transaction.");
-        }
-
-        InBatch = true;
-    }
-
-    /// <summary>
-    /// A part of the batch begins: what it writes is counted from here (<see cref="HasWrittenAsync"/>), and what an
-    /// earlier part left for the ledger is forgotten.
-    /// </summary>
-    public async Task BeginPartAsync(CancellationToken ct)
-    {
-        _writeCounterAtBegin = await ExecuteScalarAsync<long>(dialect.WriteCounterSql, null, ct);
-        LedgerAdditions.Clear();
-    }
-
     /// <summary>Runs the work registered with <see cref="OnBeforeCommit"/>, still inside the command's transaction.</summary>
     public async Task PrepareCommitAsync(object? result, CancellationToken ct)
     {
@@ -114,7 +87,6 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect,
     {
         _enlisted = null;
         Transaction = null;
-        InBatch = false;
         _beforeCommit.Clear();
     }
 

@@ -10,11 +10,7 @@ public static class RequestNames
     public static string Of(Type requestType) =>
         Cache.GetOrAdd(requestType, t => t.DeclaringType?.Name ?? t.Name);
 
-    /// <summary>True for <see cref="ICommand{TResult}"/> and <see cref="ICommandBatch{TResult}"/> types: they write, in a transaction.</summary>
+    /// <summary>True for <see cref="ICommand{TResult}"/> and <see cref="IBulkCommand{TResult}"/> types: they write, in a transaction.</summary>
     public static bool IsCommand(Type requestType) =>
-        requestType.GetInterfaces().Any(i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ICommand<>) || i.GetGenericTypeDefinition() == typeof(ICommandBatch<>)));
-
-    /// <summary>True for <see cref="ICommandBatch{TResult}"/> types.</summary>
-    public static bool IsBatch(Type requestType) =>
-        requestType.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICommandBatch<>));
+        requestType.GetInterfaces().Any(i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ICommand<>) || i.GetGenericTypeDefinition() == typeof(IBulkCommand<>)));
 }

@@ -4,7 +4,7 @@ using MediatR;
 namespace ClaimLedger.Server.Infrastructure.Messaging;
 
 /// <summary>
-/// A request that writes: a <see cref="ICommand{TResult}"/> or an <see cref="ICommandBatch{TResult}"/>. The behaviors
+/// A request that writes: a <see cref="ICommand{TResult}"/> or an <see cref="IBulkCommand{TResult}"/>. The behaviors
 /// that only concern writes (request ids, the transaction, the ledger entry) are constrained to it, so a query's
 /// pipeline is built without them (ADR 22, addendum 2).
 /// </summary>
@@ -21,12 +21,16 @@ public interface ICommand<TResult> : IRequest<TResult>, IWriteRequest
 }
 
 /// <summary>
-/// Several commands committed as one transaction: the handler sends each part through the whole pipeline (its
-/// permission, its validation, its own ledger entry, exactly as if it were sent alone), and a part that fails undoes
-/// every part of the batch. For work that would otherwise be thousands of one-command transactions (a staleness sweep).
-/// The batch itself adds no ledger entry: its parts do.
+/// A command that changes many resources of one kind with set statements (a staleness sweep's batch of claims), in
+/// one transaction: all of them or, if any cannot be changed, none. It still has one ledger entry per resource it
+/// changed, each the same as the single command for that resource would have appended, in the order given
+/// (<see cref="Behaviors.LedgerBehavior{TRequest,TResponse}"/> appends them, chained, in the same transaction).
 /// </summary>
-public interface ICommandBatch<TResult> : IRequest<TResult>, IWriteRequest;
+public interface IBulkCommand<TResult> : IRequest<TResult>, IWriteRequest
+{
+    /// <summary>One entry per resource the command changed, in the order they are to be chained.</summary>
+    IReadOnlyList<LedgerRecord> Ledger(TResult result);
+}
 
 /// <summary>A request that only reads. Never opens a transaction.</summary>
 public interface IQuery<out TResult> : IRequest<TResult>;
