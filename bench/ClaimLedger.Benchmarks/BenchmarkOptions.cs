@@ -26,8 +26,12 @@ public sealed record BenchmarkOptions(
     IReadOnlyList<KeyValuePair<string, string>>? PostgresSettings = null,
     IReadOnlyList<EngineChoice>? EngineList = null,
     bool CarryDataset = false,
-    bool Profile = false)
+    bool Profile = false,
+    int SweepClaims = 0)
 {
+    /// <summary>Claims due in the staleness sweep at <paramref name="size"/>: <c>--sweep-claims</c>, or 1% of the size (at least 100).</summary>
+    public int DueClaims(long size) => SweepClaims > 0 ? SweepClaims : (int)Math.Max(100, size / 100);
+
     /// <summary>
     /// The engines to run one after the other (<c>--database sqlite,postgresql,postgresql:2</c>); one entry, the
     /// <see cref="Database"/> and <see cref="Instances"/> of this run, unless several were asked for.
@@ -93,6 +97,11 @@ public sealed record BenchmarkOptions(
                 "with Linux perf over the whole machine while it is measured, and put where the CPU went into the report",
         };
 
+        var sweepClaims = new Option<int>("--sweep-claims")
+        {
+            Description = "Claims due in the staleness sweep at every size (default: 1% of the size, at least 100; the goal is stated at 10,000)",
+        };
+
         var root = new RootCommand("""
             ClaimLedger end-to-end benchmark: starts the server (Release) on a fresh database, grows a realistic dataset
             to each size and measures the RPCs beside their ceilings. Writes a Markdown and a JSON report.
@@ -102,7 +111,7 @@ public sealed record BenchmarkOptions(
               dotnet run -c Release --project bench/ClaimLedger.Benchmarks -- --sizes 2000 --duration 3 --database postgresql --instances 2
             """)
         {
-            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset, database, instances, postgresSettings, carryDataset, profile,
+            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset, database, instances, postgresSettings, carryDataset, profile, sweepClaims,
         };
 
         root.Subcommands.Add(BuildCompareCommand());
@@ -125,7 +134,8 @@ public sealed record BenchmarkOptions(
                     Positive(parse.GetValue(instances), "--instances"),
                     ParsePostgresSettings(parse.GetValue(postgresSettings) ?? []),
                     CarryDataset: parse.GetValue(carryDataset),
-                    Profile: parse.GetValue(profile));
+                    Profile: parse.GetValue(profile),
+                    SweepClaims: NotNegative(parse.GetValue(sweepClaims), "--sweep-claims"));
                 var engines = ParseEngines(parse.GetValue(database)!, options.Instances);
                 options = engines.Count == 1
                     ? options with { Database = engines[0].Database, Instances = engines[0].Instances }
@@ -311,6 +321,9 @@ public sealed record BenchmarkOptions(
 
     private static T Positive<T>(T value, string name) where T : System.Numerics.INumber<T> =>
         value > T.Zero ? value : throw new FormatException($"{name} must be positive.");
+
+    private static T NotNegative<T>(T value, string name) where T : System.Numerics.INumber<T> =>
+        value >= T.Zero ? value : throw new FormatException($"{name} must not be negative.");
 }
 
 /// <summary>One engine of a run: SQLite, or PostgreSQL with this many server instances.</summary>

@@ -138,7 +138,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, ServerInstances serve
         var inclusionProof = Checked(await w.GetInclusionProofAsync(checkpoint.TreeSize, ct));
         var claimProof = Checked(await w.GetClaimProofAsync(ct));
 
-        var dueClaims = (int)Math.Max(100, size / 100);
+        var dueClaims = options.DueClaims(size);
         var staleness = await w.StalenessSweepAsync(dueClaims, ct);
         Log($"Staleness sweep: {staleness.DueClaims:N0} due, {staleness.State} in {staleness.ClientSeconds:0.00} s (server {staleness.ServerSeconds:0.00} s), " +
             $"{staleness.ClaimsExamined:N0} examined, {staleness.MarkedStale:N0} marked stale, {staleness.ErrorCount} errors (prepared in {staleness.PreparationSeconds:0.0} s)");

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -148,12 +149,18 @@ public static class CanonicalJson
         return value.TryGetValue<sbyte>(out var sb) ? sb : null;
     }
 
+    /// <summary>The characters a string cannot be copied through as they are: controls, quote, backslash, surrogates.</summary>
+    private static readonly SearchValues<char> NeedsCare = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Concat([(int)'"', (int)'\\']).Concat(Enumerable.Range(0xD800, 0x800)).Select(c => (char)c)));
+
     private static void WriteString(StringBuilder b, string s)
     {
         b.Append('"');
-        for (var i = 0; i < s.Length; i++)
+        var rest = s.AsSpan();
+        for (var i = rest.IndexOfAny(NeedsCare); i >= 0; i = rest.IndexOfAny(NeedsCare))
         {
-            var c = s[i];
+            b.Append(rest[..i]);
+            var c = rest[i];
             switch (c)
             {
                 case '"': b.Append("\\\""); break;
@@ -163,28 +170,23 @@ public static class CanonicalJson
                 case '\n': b.Append("\\n"); break;
                 case '\r': b.Append("\\r"); break;
                 case '\t': b.Append("\\t"); break;
+                case < (char)0x20:
+                    b.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    break;
                 default:
-                    if (c < 0x20)
-                    {
-                        b.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
-                    {
-                        b.Append(c).Append(s[++i]);
-                    }
-                    else if (char.IsSurrogate(c))
+                    if (!char.IsHighSurrogate(c) || i + 1 >= rest.Length || !char.IsLowSurrogate(rest[i + 1]))
                     {
                         throw new ArgumentException("Strings with lone surrogates cannot be canonicalised.");
                     }
-                    else
-                    {
-                        b.Append(c);
-                    }
 
+                    b.Append(rest.Slice(i, 2));
+                    i++;
                     break;
             }
+
+            rest = rest[(i + 1)..];
         }
 
-        b.Append('"');
+        b.Append(rest).Append('"');
     }
 }

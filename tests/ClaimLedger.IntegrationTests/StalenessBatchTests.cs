@@ -179,6 +179,42 @@ public sealed class StalenessBatchTests : IDisposable
         Db.Snapshot(_server.DatabasePath).ShouldBe(before);
     }
 
+    [Fact]
+    public async Task ABatchWhoseClaimChangedAfterItWasPlanned_FailsAborted_AndWritesNothing()
+    {
+        var claims = await DueClaimsAsync(3);
+        var finding = new MarkStale.Finding(StaleReason.VerdictExpired, "", "", "due");
+        var commands = claims.Select(c => new MarkStale.Command(c.Name, [finding])).ToList();
+        var plan = await SendAsync(new MarkStale.PlanBatch(commands));
+        plan.Marked.Select(m => m.Claim.Status).ShouldAllBe(s => s == ClaimStatus.Stale); // the claims as they will be
+        // Between the plan and its write, one of the claims moves on (here: marked stale by a command of its own).
+        await SendAsync(new MarkStale.Command(claims[1].Name, [finding]));
+        var before = Db.Snapshot(_server.DatabasePath);
+
+        var e = await Should.ThrowAsync<ClaimLedger.Server.Domain.EtagMismatchException>(() => SendAsync(new MarkStale.Batch(commands, plan)));
+
+        e.ResourceName.ShouldBe(claims[1].Name);
+        Db.Snapshot(_server.DatabasePath).ShouldBe(before);
+        (await StalenessDriver.GetClaimAsync(_server, claims[0].Name)).Status.ShouldBe(ClaimStatus.Verified);
+        var verified = await VerifyAsync();
+        verified.Valid.ShouldBeTrue(verified.FirstProblem?.Description);
+    }
+
+    [Fact]
+    public async Task ABatchGivenThePlanOfOtherCommands_IsRejected()
+    {
+        var claims = await DueClaimsAsync(2);
+        var finding = new MarkStale.Finding(StaleReason.VerdictExpired, "", "", "due");
+        var plan = await SendAsync(new MarkStale.PlanBatch(claims.Select(c => new MarkStale.Command(c.Name, [finding])).ToList()));
+        var before = Db.Snapshot(_server.DatabasePath);
+
+        var e = await Should.ThrowAsync<FluentValidation.ValidationException>(() =>
+            SendAsync(new MarkStale.Batch(claims.Select(c => new MarkStale.Command(c.Name, [finding])).ToList(), plan)));
+
+        e.Errors.ShouldContain(f => f.PropertyName == "prepared");
+        Db.Snapshot(_server.DatabasePath).ShouldBe(before);
+    }
+
     private async Task<T> SendAsync<T>(IRequest<T> request)
     {
         await using var scope = _server.Services.CreateAsyncScope();

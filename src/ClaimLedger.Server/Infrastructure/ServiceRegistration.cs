@@ -45,6 +45,7 @@ public static class ServiceRegistration
         services.AddSingleton<LedgerNotifier>();
         services.AddSingleton<Hosting.ServerStopping>();
         services.AddScoped<Features.Claims.NearDuplicatePrecheck>();
+        services.AddScoped<Features.Verification.MarkStale.BatchPreparation>();
         services.AddSingleton<Features.Access.AdminKeyBootstrap>();
         services.AddSingleton(Features.Transparency.TransparencyOptions.Bind(configuration));
         services.AddSingleton<Features.Transparency.CheckpointKey>();

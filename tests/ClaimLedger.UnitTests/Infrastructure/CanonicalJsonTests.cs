@@ -128,6 +128,47 @@ public sealed class CanonicalJsonTests
     }
 
     [Fact]
+    public void ToText_OfStringsMixingEveryKindOfCharacter_MatchesTheRfcsRulesCharacterByCharacter()
+    {
+        // Strings copied through in runs between the characters that need care must come out as if written one by one.
+        char[] alphabet = ['a', 'Z', ' ', '"', '\\', '/', '\b', '\f', '\n', '\r', '\t', '\u0000', '\u0001', '\u001f', '\u007f', 'é', '€', '核', '\u2028', '\ufeff'];
+        var random = new Random(20261201);
+        for (var n = 0; n < 2000; n++)
+        {
+            var text = new StringBuilder();
+            for (var i = random.Next(0, 40); i > 0; i--)
+            {
+                _ = random.Next(8) == 0 ? text.Append("\ud83d\ude00") : text.Append(alphabet[random.Next(alphabet.Length)]);
+            }
+
+            var value = text.ToString();
+            CanonicalJson.ToText(JsonValue.Create(value)).ShouldBe(Reference(value), Convert.ToHexString(Encoding.Unicode.GetBytes(value)));
+        }
+
+        static string Reference(string s)
+        {
+            var b = new StringBuilder("\"");
+            foreach (var c in s)
+            {
+                _ = c switch
+                {
+                    '"' => b.Append("\\\""),
+                    '\\' => b.Append("\\\\"),
+                    '\b' => b.Append("\\b"),
+                    '\f' => b.Append("\\f"),
+                    '\n' => b.Append("\\n"),
+                    '\r' => b.Append("\\r"),
+                    '\t' => b.Append("\\t"),
+                    < ' ' => b.Append($"\\u{(int)c:x4}"),
+                    _ => b.Append(c),
+                };
+            }
+
+            return b.Append('"').ToString();
+        }
+    }
+
+    [Fact]
     public void ToText_EscapesControlsInMemberNamesToo()
     {
         CanonicalJson.ToText(new JsonObject { ["a\"b\u001f"] = 1L }).ShouldBe("{\"a\\\"b\\u001f\":1}");

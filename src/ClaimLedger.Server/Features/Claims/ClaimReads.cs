@@ -6,7 +6,7 @@ using Google.Protobuf.WellKnownTypes;
 namespace ClaimLedger.Server.Features.Claims;
 
 /// <summary>A claims row as stored.</summary>
-internal sealed class ClaimRow
+internal sealed record ClaimRow
 {
     public long Seq { get; init; }
     public string Id { get; init; } = "";

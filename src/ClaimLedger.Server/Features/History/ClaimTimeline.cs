@@ -29,17 +29,17 @@ internal static class ClaimTimeline
         string? EvidenceId = null,
         string Detail = "");
 
-    // The same row as AppendSql, for many claims in one statement (ValuesList); each claim at most once.
-    private const string AppendManySql = """
+    // AppendSql's rows for many claims in one statement (JsonRows), each at the sequence it was given: a sequence taken
+    // since (UNIQUE (claim_id, sequence)) fails the statement.
+    private static string AppendManySql(DbSession db) => $"""
         INSERT INTO claim_events (claim_id, sequence, type, from_status, to_status, verdict_id, evidence_id, actor, time, detail)
-        VALUES {values}
-        RETURNING claim_id AS ClaimId, sequence AS Sequence
+        SELECT r.value ->> 0, CAST(r.value ->> 1 AS BIGINT), r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6,
+               r.value ->> 7, r.value ->> 8, r.value ->> 9
+        FROM {db.JsonRows("@Rows", "r")}
         """;
 
-    private const string AppendManyRow = """
-        (@ClaimId, (SELECT coalesce(max(sequence), 0) + 1 FROM claim_events WHERE claim_id = @ClaimId),
-         @Type, @FromStatus, @ToStatus, @VerdictId, @EvidenceId, @Actor, @Time, @Detail)
-        """;
+    private static string LastSequencesSql(DbSession db) =>
+        $"SELECT claim_id AS ClaimId, max(sequence) AS Sequence FROM claim_events WHERE {db.InList("claim_id", "@Ids")} GROUP BY claim_id";
 
     public static async Task AppendAsync(DbSession db, Entry e, CancellationToken ct)
     {
@@ -58,20 +58,28 @@ internal static class ClaimTimeline
         db.LedgerAdditions.Event(LedgerEvent(e, sequence));
     }
 
-    /// <summary>
-    /// One event on each of many claims (a bulk command), in set statements: returns each claim's event as its ledger
-    /// entry records it, by claim id, for the command to put in that claim's entry. Each claim may appear only once.
-    /// </summary>
-    public static async Task<IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonObject>> AppendManyAsync(DbSession db, IReadOnlyList<Entry> entries,
-        CancellationToken ct)
+    /// <summary>The sequence the next event of each claim takes (1 for a claim without events).</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> NextSequencesAsync(DbSession db, IReadOnlyList<string> claimIds, CancellationToken ct)
     {
-        var byClaim = entries.ToDictionary(e => e.ClaimId, StringComparer.Ordinal); // throws on a claim given twice
-        var appended = await ValuesList.QueryAsync<Entry, (string ClaimId, long Sequence)>(db, AppendManySql, AppendManyRow, entries, e =>
-            [e.ClaimId, DbEnum.ToDb(e.Type), DbEnum.ToDbOrNull(e.FromStatus), DbEnum.ToDbOrNull(e.ToStatus), e.VerdictId, e.EvidenceId, e.Actor, e.Time, e.Detail], ct);
-        return appended.ToDictionary(a => a.ClaimId, a => LedgerEvent(byClaim[a.ClaimId], a.Sequence), StringComparer.Ordinal);
+        var last = (await db.QueryAsync<(string ClaimId, long Sequence)>(LastSequencesSql(db), new { Ids = claimIds.ToArray() }, ct))
+            .ToDictionary(l => l.ClaimId, l => l.Sequence, StringComparer.Ordinal);
+        return claimIds.ToDictionary(id => id, id => last.GetValueOrDefault(id) + 1, StringComparer.Ordinal);
     }
 
-    private static System.Text.Json.Nodes.JsonObject LedgerEvent(Entry e, long sequence) =>
+    /// <summary>
+    /// One event on each of many claims (a bulk command), each at the sequence it was given (see
+    /// <see cref="NextSequencesAsync"/>), in one statement. The command records them in its entries itself
+    /// (<see cref="LedgerEvent"/>): they are not added to <see cref="DbSession.LedgerAdditions"/>.
+    /// </summary>
+    public static Task AppendManyAsync(DbSession db, IReadOnlyList<(Entry Entry, long Sequence)> events, CancellationToken ct) =>
+        db.ExecuteAsync(AppendManySql(db), new
+        {
+            Rows = JsonRows.Of(events, x => [x.Entry.ClaimId, x.Sequence, DbEnum.ToDb(x.Entry.Type), DbEnum.ToDbOrNull(x.Entry.FromStatus),
+                DbEnum.ToDbOrNull(x.Entry.ToStatus), x.Entry.VerdictId, x.Entry.EvidenceId, x.Entry.Actor, x.Entry.Time, x.Entry.Detail]),
+        }, ct);
+
+    /// <summary>An event as a ledger entry records it ("events").</summary>
+    public static System.Text.Json.Nodes.JsonObject LedgerEvent(Entry e, long sequence) =>
         Ledger.LedgerPayloads.Event(ResourceNames.Claim(e.ClaimId), sequence, e.Type, e.FromStatus, e.ToStatus,
             e.VerdictId is null ? null : ResourceNames.Verdict(e.ClaimId, e.VerdictId),
             e.EvidenceId is null ? null : ResourceNames.Evidence(e.ClaimId, e.EvidenceId), e.Time, e.Detail);

@@ -177,20 +177,27 @@ public sealed class StalenessCheckRunner(
 
     /// <summary>
     /// Marks the claims stale in batches of <see cref="StalenessOptions.MarkBatchSize"/>, one transaction and a few set
-    /// statements each (<see cref="MarkStale.Batch"/>: each claim still with its own ledger entry). A batch that fails
-    /// wrote nothing; its claims are then sent one by one, so a claim that cannot be marked is counted as an error and
-    /// the others are marked.
+    /// statements each (<see cref="MarkStale.Batch"/>: each claim still with its own ledger entry). Each batch's plan
+    /// (its reads and its entries, <see cref="MarkStale.PlanBatch"/>) is made while the batch before it writes. A batch
+    /// that cannot be planned or fails writes nothing; its claims are then sent one by one, so a claim that cannot be
+    /// marked is counted as an error and the others are marked.
     /// </summary>
     private async Task MarkStaleAsync(IReadOnlyList<MarkStale.Command> claims, Tally tally, CancellationToken ct)
     {
-        var size = Math.Max(1, options.Value.MarkBatchSize);
-        foreach (var batch in claims.Chunk(size))
+        var batches = claims.Chunk(Math.Max(1, options.Value.MarkBatchSize)).ToList();
+        // On a thread of its own: the engine's calls may complete synchronously, and the plan must not wait for the write.
+        var next = batches.Count > 0 ? Task.Run(() => PlanAsync(batches[0], ct), ct) : null;
+        for (var k = 0; k < batches.Count; k++)
         {
-            if (batch.Length > 1)
+            var plan = await next!;
+            var following = k + 1;
+            next = following < batches.Count ? Task.Run(() => PlanAsync(batches[following], ct), ct) : null;
+            var batch = batches[k];
+            if (plan is not null)
             {
                 try
                 {
-                    var marked = await SendAsync(new MarkStale.Batch(batch), ct);
+                    var marked = await SendAsync(new MarkStale.Batch(batch, plan), ct);
                     Interlocked.Add(ref tally.MarkedStale, marked.Count);
                     continue;
                 }
@@ -213,6 +220,26 @@ public sealed class StalenessCheckRunner(
                     tally.Error($"{claim.Name}: {e.Message}");
                 }
             }, ct);
+        }
+    }
+
+    /// <summary>The plan of a batch of more than one claim, or null (then its claims are marked one by one).</summary>
+    private async Task<MarkStale.BatchPlan?> PlanAsync(MarkStale.Command[] batch, CancellationToken ct)
+    {
+        if (batch.Length < 2)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await SendAsync(new MarkStale.PlanBatch(batch), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogInformation("Staleness: a batch of {Count} claims cannot be planned ({Reason}); marking them one by one", batch.Length,
+                ClientText.Clean(e.Message, 512));
+            return null;
         }
     }
 

@@ -17,7 +17,7 @@ namespace ClaimLedger.Server.Features.Verification;
 /// the verdict's evidence). Sent by the staleness checks as "system:staleness"; not exposed over gRPC. The verdict stays
 /// on the claim until a new review replaces it.
 /// </summary>
-public static class MarkStale
+public static partial class MarkStale
 {
     public sealed record Finding(StaleReason Reason, string SourceId, string EvidenceId, string Detail);
 
@@ -49,60 +49,10 @@ public static class MarkStale
         }
     }
 
-    /// <summary>
-    /// Many claims marked stale at once (the staleness sweep), in one transaction and with set statements: each claim
-    /// validated as its <see cref="Command"/> would be, and with the same ledger entry of its own, chained in the order
-    /// given; if one cannot be marked, none is. Returns the claims marked, in that order.
-    /// </summary>
-    [Requires(Permission.Administer)]
-    public sealed record Batch(IReadOnlyList<Command> Claims) : IBulkCommand<IReadOnlyList<Marked>>
-    {
-        public IReadOnlyList<LedgerRecord> Ledger(IReadOnlyList<Marked> result) => result.Select(m =>
-        {
-            // What the single command's entry holds: its own record, and the timeline event it appended.
-            var record = m.Command.Ledger(m.Claim);
-            record.Changes["events"] = new JsonArray(m.Event);
-            return record;
-        }).ToList();
-    }
-
-    /// <summary>A claim a <see cref="Batch"/> marked: the command, the claim after it, and the timeline event it appended.</summary>
-    public sealed record Marked(Command Command, Claim Claim, JsonObject Event);
-
-    public sealed class BatchValidator : AbstractValidator<Batch>
-    {
-        public BatchValidator()
-        {
-            RuleFor(b => b.Claims).NotEmpty().OverridePropertyName("claims");
-            RuleFor(b => b.Claims).Must(c => c.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == c.Count)
-                .OverridePropertyName("claims").WithMessage("must name each claim once");
-            RuleForEach(b => b.Claims).SetValidator(new Validator()).OverridePropertyName("claims");
-        }
-    }
-
-    internal sealed class BatchHandler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<Batch, IReadOnlyList<Marked>>
-    {
-        public async Task<IReadOnlyList<Marked>> Handle(Batch batch, CancellationToken ct)
-        {
-            var ids = batch.Claims.Select(c => c.Name["claims/".Length..]).ToList();
-            var rows = await StatusChange.PrepareManyAsync(db, ids, ClaimStatus.Stale, ct);
-            var now = DbTime.ToDb(clock.GetUtcNow());
-            var events = await StatusChange.ApplyManyAsync(db, rows.Select((row, i) => (row, Detail(batch.Claims[i]))).ToList(),
-                ClaimStatus.Stale, ClaimEvent.Types.Type.MarkedStale, actor.Name, now, ct);
-            var findings = batch.Claims.SelectMany((c, i) => c.Findings.Select(f => (ClaimId: ids[i], c.RunId, Finding: f))).ToList();
-            await ValuesList.ExecuteAsync(db, FindingsSql, FindingRow, findings, f => FindingValues(f.ClaimId, f.RunId, f.Finding, now), ct);
-            var claims = (await ClaimReads.ToClaimsAsync(db, await ClaimReads.RowsAsync(db, ids, ct), ct)).ToDictionary(c => c.Name, StringComparer.Ordinal);
-            return batch.Claims.Select((c, i) => new Marked(c, claims[c.Name], events[ids[i]])).ToList();
-        }
-    }
-
     private const string FindingSql = """
         INSERT INTO stale_findings (claim_id, run_id, reason, source_id, evidence_id, detail, time)
         VALUES (@ClaimId, @RunId, @Reason, @SourceId, @EvidenceId, @Detail, @Time)
         """;
-
-    private const string FindingsSql = "INSERT INTO stale_findings (claim_id, run_id, reason, source_id, evidence_id, detail, time) VALUES {values}";
-    private const string FindingRow = "(@ClaimId, @RunId, @Reason, @SourceId, @EvidenceId, @Detail, @Time)";
 
     private static object?[] FindingValues(string claimId, string runId, Finding f, string now) =>
     [

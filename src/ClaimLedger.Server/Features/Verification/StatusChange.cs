@@ -15,11 +15,11 @@ internal static class StatusChange
         WHERE id = @Id AND revision = @Revision
         """;
 
-    // Many claims at once: each only if it is still at the revision it was read at (the key "id:revision").
-    private static string UpdateManySql(DbSession db) => $"""
-        UPDATE claims
-        SET status = @To, update_time = @Now, revision = revision + 1
-        WHERE {db.InList("id", "@Ids")} AND {db.InList("id || ':' || revision", "@Keys")}
+    // Many claims at once (JsonRows: id, revision), each only if it is still at the revision it was read at.
+    private static string MoveManySql(DbSession db) => $"""
+        UPDATE claims SET status = @To, update_time = @Now, revision = revision + 1
+        FROM {db.JsonRows("@Rows", "r")}
+        WHERE claims.id = r.value ->> 0 AND claims.revision = CAST(r.value ->> 1 AS BIGINT)
         """;
 
     /// <summary>Loads the claim, checks the etag and the transition; returns the row as it was.</summary>
@@ -61,27 +61,25 @@ internal static class StatusChange
         }).ToList();
     }
 
-    /// <summary>
-    /// <see cref="ApplyAsync"/> for many claims (no verdict change), in set statements: each row moves only from the
-    /// revision it was read at, and each gets its timeline event. Returns each claim's event for its ledger entry.
-    /// </summary>
-    public static async Task<IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonObject>> ApplyManyAsync(DbSession db, IReadOnlyList<(ClaimRow Row, string Detail)> claims,
-        ClaimStatus to, ClaimEvent.Types.Type eventType, string actor, string now, CancellationToken ct)
-    {
-        var changed = await db.ExecuteAsync(UpdateManySql(db), new
-        {
-            To = DbEnum.ToDb(to),
-            Now = now,
-            Ids = claims.Select(c => c.Row.Id).ToArray(),
-            Keys = claims.Select(c => $"{c.Row.Id}:{c.Row.Revision}").ToArray(),
-        }, ct);
-        if (changed != claims.Count)
-        {
-            // Cannot happen under the write gate; a claim changed since it was read fails the whole command.
-            throw new EtagMismatchException(claims[0].Row.Name, Etags.For(claims[0].Row.Revision + 1));
-        }
+    /// <summary>The row as a move to <paramref name="to"/> at <paramref name="now"/> leaves it (no verdict change).</summary>
+    public static ClaimRow Moved(ClaimRow row, ClaimStatus to, string now) =>
+        row with { Status = DbEnum.ToDb(to), UpdateTime = now, Revision = row.Revision + 1 };
 
-        return await ClaimTimeline.AppendManyAsync(db, claims.Select(c =>
-            new ClaimTimeline.Entry(c.Row.Id, eventType, actor, now, c.Row.StatusValue, to, Detail: c.Detail)).ToList(), ct);
+    /// <summary>
+    /// The UPDATE of <see cref="ApplyAsync"/> for many claims at once (no verdict change): each row moves only from
+    /// the revision it was read at, or the whole command fails (ABORTED), so a claim changed since it was read is never
+    /// overwritten. The caller appends the timeline events.
+    /// </summary>
+    public static async Task MoveManyAsync(DbSession db, IReadOnlyList<ClaimRow> rows, ClaimStatus to, string now, CancellationToken ct)
+    {
+        var changed = await db.ExecuteAsync(MoveManySql(db), new { To = DbEnum.ToDb(to), Now = now, Rows = JsonRows.Of(rows, r => [r.Id, r.Revision]) }, ct);
+        if (changed != rows.Count)
+        {
+            // Name the first claim that changed since it was read: not the one this statement just moved (the transaction
+            // is rolled back either way).
+            var current = (await ClaimReads.RowsAsync(db, rows.Select(r => r.Id).ToList(), ct)).ToDictionary(r => r.Id, StringComparer.Ordinal);
+            var changedSince = rows.FirstOrDefault(r => current.GetValueOrDefault(r.Id) is not { } c || c.Revision != r.Revision + 1 || c.UpdateTime != now) ?? rows[0];
+            throw new EtagMismatchException(changedSince.Name, Etags.For(current.GetValueOrDefault(changedSince.Id)?.Revision ?? changedSince.Revision));
+        }
     }
 }

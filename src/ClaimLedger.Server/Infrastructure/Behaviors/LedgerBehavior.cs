@@ -11,8 +11,8 @@ namespace ClaimLedger.Server.Infrastructure.Behaviors;
 /// Innermost, inside the command's transaction: after the handler, appends exactly one ledger entry describing the
 /// change (what the command's <see cref="ICommand{TResult}.Ledger"/> says), chained to the previous entry. A command
 /// that wrote no row (e.g. registering a source that exists) appends nothing; a failed command rolls its entry back
-/// with everything else. A bulk command appends one entry per resource it changed, chained in its order, with one
-/// statement per <see cref="ValuesList.RowsPerStatement"/> entries. Watchers are woken after the commit.
+/// with everything else. A bulk command appends one entry per resource it changed, chained in its order, in one
+/// statement (<see cref="JsonRows"/>). Watchers are woken after the commit.
 /// </summary>
 public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurrentActor actor, TimeProvider clock, LedgerNotifier notifier)
     : IPipelineBehavior<TRequest, TResponse>
@@ -25,12 +25,11 @@ public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurr
         VALUES (@Sequence, @Time, @Actor, @Action, @Subject, @Changes, @PreviousHash, @EntryHash)
         """;
 
-    private const string AppendManySql = """
+    private string AppendManySql => $"""
         INSERT INTO ledger_entries (sequence, time, actor, action, subject, changes, previous_hash, entry_hash)
-        VALUES {values}
+        SELECT CAST(r.value ->> 0 AS BIGINT), r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6, r.value ->> 7
+        FROM {session.JsonRows("@Rows", "r")}
         """;
-
-    private const string AppendRow = "(@Sequence, @Time, @Actor, @Action, @Subject, @Changes, @PreviousHash, @EntryHash)";
 
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {
@@ -62,8 +61,7 @@ public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurr
         var sequence = (head?.Sequence ?? 0) + 1;
         var previous = head?.EntryHash ?? LedgerChain.GenesisHash;
         var time = DbTime.ToDb(clock.GetUtcNow());
-        var changes = CanonicalJson.ToText(record.Changes);
-        var canonical = LedgerChain.CanonicalEntry(sequence, time, actor.Name, record.Action, record.Subject, System.Text.Json.Nodes.JsonNode.Parse(changes));
+        var changes = record.CanonicalChanges;
         await session.ExecuteAsync(AppendSql, new
         {
             Sequence = sequence,
@@ -73,7 +71,7 @@ public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurr
             record.Subject,
             Changes = changes,
             PreviousHash = previous,
-            EntryHash = LedgerChain.EntryHash(previous, canonical),
+            EntryHash = LedgerChain.EntryHash(previous, sequence, time, actor.Name, record.Action, record.Subject, changes),
         }, cancellationToken);
         await session.NotifyAsync(Cluster.ClusterEvents.LedgerChannel, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), notifier.Notify,
             cancellationToken);
@@ -95,14 +93,13 @@ public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurr
         foreach (var record in records)
         {
             sequence++;
-            var changes = CanonicalJson.ToText(record.Changes);
-            var canonical = LedgerChain.CanonicalEntry(sequence, time, actor.Name, record.Action, record.Subject, System.Text.Json.Nodes.JsonNode.Parse(changes));
-            var hash = LedgerChain.EntryHash(previous, canonical);
+            var changes = record.CanonicalChanges;
+            var hash = LedgerChain.EntryHash(previous, sequence, time, actor.Name, record.Action, record.Subject, changes);
             rows.Add([sequence, time, actor.Name, record.Action, record.Subject, changes, previous, hash]);
             previous = hash;
         }
 
-        await ValuesList.ExecuteAsync(session, AppendManySql, AppendRow, rows, row => row, ct);
+        await session.ExecuteAsync(AppendManySql, new { Rows = JsonRows.Of(rows, row => row) }, ct);
         await session.NotifyAsync(Cluster.ClusterEvents.LedgerChannel, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), notifier.Notify, ct);
     }
 

@@ -30,6 +30,9 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect,
     /// <summary>"<paramref name="expression"/> is one of the array parameter <paramref name="parameter"/>", in this engine's SQL.</summary>
     public string InList(string expression, string parameter) => dialect.InList(expression, parameter);
 
+    /// <summary>Rows sent as one parameter, in this engine's SQL (<see cref="ISqlDialect.JsonRows"/>, <see cref="Data.JsonRows"/>).</summary>
+    public string JsonRows(string parameter, string alias) => dialect.JsonRows(parameter, alias);
+
     private long _writeCounterAtBegin;
 
     /// <summary>

@@ -68,6 +68,13 @@ public interface ISqlDialect
     string InList(string expression, string parameter);
 
     /// <summary>
+    /// A table of rows sent as one parameter (a JSON array of arrays, <see cref="JsonRows"/>), named
+    /// <paramref name="alias"/>, each row's <c>N</c>th value read as <c>alias.value -&gt;&gt; N</c> (text, or SQL NULL):
+    /// SQLite's <c>json_each</c>, PostgreSQL's <c>jsonb_array_elements</c>.
+    /// </summary>
+    string JsonRows(string parameter, string alias);
+
+    /// <summary>
     /// How a long query is read without holding the connection: null where a connection may run other statements while
     /// a reader is open (SQLite), so rows stream straight from the reader; otherwise the statement declaring a
     /// server-side cursor <paramref name="cursor"/> over <paramref name="query"/> (PostgreSQL, whose connection runs one

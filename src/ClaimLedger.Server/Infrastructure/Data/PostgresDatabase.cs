@@ -99,6 +99,8 @@ public sealed class PostgresDatabase : IDbConnectionFactory, ISqlDialect, IAsync
 
     public string InList(string expression, string parameter) => $"{expression} = ANY({parameter})";
 
+    public string JsonRows(string parameter, string alias) => $"jsonb_array_elements(CAST({parameter} AS jsonb)) AS {alias}(value)";
+
     public string? DeclareCursorSql(string cursor, string query) => $"DECLARE {cursor} NO SCROLL CURSOR FOR {query}";
 
     public string FetchSql(string cursor, int rows) => $"FETCH FORWARD {rows} FROM {cursor}";

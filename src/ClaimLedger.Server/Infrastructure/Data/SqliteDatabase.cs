@@ -106,6 +106,8 @@ public sealed class SqliteDatabase : IDbConnectionFactory, ISqlDialect
 
     public string InList(string expression, string parameter) => $"{expression} IN {parameter}";
 
+    public string JsonRows(string parameter, string alias) => $"json_each({parameter}) AS {alias}";
+
     public string? DeclareCursorSql(string cursor, string query) => null; // readers overlap freely on a connection
 
     public string FetchSql(string cursor, int rows) => throw new NotSupportedException("SQLite streams from its reader.");

@@ -35,6 +35,18 @@ public static class LedgerChain
     }
 
     /// <summary>
+    /// The hash of a new entry whose <paramref name="canonicalChanges"/> is already canonical (as the ledger stores it):
+    /// written straight into bytes where <see cref="TryEntryHash"/> can, else through <see cref="CanonicalEntry"/>.
+    /// </summary>
+    public static string EntryHash(string previousHashHex, long sequence, string time, string actor, string action, string subject, string canonicalChanges)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        return TryEntryHash(previousHashHex, sequence, time, actor, action, subject, canonicalChanges, hash)
+            ? Convert.ToHexStringLower(hash)
+            : EntryHash(previousHashHex, CanonicalEntry(sequence, time, actor, action, subject, JsonNode.Parse(canonicalChanges)));
+    }
+
+    /// <summary>
     /// The entry hash without building a JSON tree: the canonical entry is written straight into bytes, with
     /// <paramref name="changes"/> taken verbatim (the ledger stores it canonical, so a stored text that is not canonical
     /// no longer matches its hash). Returns false, asking for <see cref="EntryHash"/>, when a string field is not plain
