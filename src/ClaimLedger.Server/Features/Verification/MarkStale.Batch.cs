@@ -38,10 +38,7 @@ public static partial class MarkStale
     {
         public BatchValidator()
         {
-            RuleFor(b => b.Claims).NotEmpty().OverridePropertyName("claims");
-            RuleFor(b => b.Claims).Must(c => c.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == c.Count)
-                .OverridePropertyName("claims").WithMessage("must name each claim once");
-            RuleForEach(b => b.Claims).SetValidator(new Validator()).OverridePropertyName("claims");
+            RuleFor(b => b.Claims).ClaimsToMark();
             RuleFor(b => b.Prepared).Must((b, plan) => plan is null || plan.IsFor(b.Claims)).OverridePropertyName("prepared")
                 .WithMessage("must be the plan of these claims");
         }
@@ -58,12 +55,16 @@ public static partial class MarkStale
     {
         public PlanBatchValidator()
         {
-            RuleFor(b => b.Claims).NotEmpty().OverridePropertyName("claims");
-            RuleFor(b => b.Claims).Must(c => c.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == c.Count)
-                .OverridePropertyName("claims").WithMessage("must name each claim once");
-            RuleForEach(b => b.Claims).SetValidator(new Validator()).OverridePropertyName("claims");
+            RuleFor(b => b.Claims).ClaimsToMark();
         }
     }
+
+    /// <summary>A batch's claims: at least one, each named once, each valid as its own <see cref="Command"/>.</summary>
+    private static void ClaimsToMark<T>(this IRuleBuilder<T, IReadOnlyList<Command>> claims) =>
+        claims.NotEmpty()
+            .Must(c => c.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == c.Count).WithMessage("must name each claim once")
+            .ForEach(each => each.SetValidator(new Validator()))
+            .OverridePropertyName("claims");
 
     internal sealed class PlanBatchHandler(DbSession db, TimeProvider clock, ICurrentActor actor) : IRequestHandler<PlanBatch, BatchPlan>
     {
@@ -97,21 +98,20 @@ public static partial class MarkStale
 
         internal static async Task<BatchPlan> MakeAsync(DbSession db, IReadOnlyList<Command> commands, string now, string actor, CancellationToken ct)
         {
-            var batch = new Batch(commands);
-            var ids = batch.Claims.Select(c => c.Name["claims/".Length..]).ToList();
+            var ids = commands.Select(c => c.Name["claims/".Length..]).ToList();
             var rows = await StatusChange.PrepareManyAsync(db, ids, ClaimStatus.Stale, ct);
             var next = await ClaimTimeline.NextSequencesAsync(db, ids, ct);
             var claims = await ClaimReads.ToClaimsAsync(db, rows.Select(r => StatusChange.Moved(r, ClaimStatus.Stale, now)).ToList(), ct);
             var events = rows.Select((r, i) => (new ClaimTimeline.Entry(r.Id, ClaimEvent.Types.Type.MarkedStale, actor, now, r.StatusValue, ClaimStatus.Stale,
-                Detail: Detail(batch.Claims[i])), next[r.Id])).ToList();
-            var marked = batch.Claims.Select((command, i) =>
+                Detail: Detail(commands[i])), next[r.Id])).ToList();
+            var marked = commands.Select((command, i) =>
             {
                 var record = command.Ledger(claims[i]);
                 record.Changes["events"] = new JsonArray(ClaimTimeline.LedgerEvent(events[i].Item1, events[i].Item2));
                 _ = record.CanonicalChanges; // made here, before the writer is held
                 return new Marked(command, claims[i], record);
             }).ToList();
-            var findings = JsonRows.Of(batch.Claims.SelectMany((c, i) => c.Findings.Select(f => FindingValues(ids[i], c.RunId, f, now))), v => v);
+            var findings = JsonRows.Of(commands.SelectMany((c, i) => c.Findings.Select(f => FindingValues(ids[i], c.RunId, f, now))), v => v);
             return new BatchPlan(now, rows, events, findings, marked);
         }
     }
@@ -142,12 +142,12 @@ public static partial class MarkStale
         }
     }
 
-    internal sealed class BatchHandler(DbSession db, BatchPreparation preparation, TimeProvider clock, ICurrentActor actor)
-        : IRequestHandler<Batch, IReadOnlyList<Marked>>
+    internal sealed class BatchHandler(DbSession db, BatchPreparation preparation) : IRequestHandler<Batch, IReadOnlyList<Marked>>
     {
         public async Task<IReadOnlyList<Marked>> Handle(Batch batch, CancellationToken ct)
         {
-            var plan = batch.Prepared ?? preparation.For(batch) ?? await BatchPlan.MakeAsync(db, batch.Claims, DbTime.ToDb(clock.GetUtcNow()), actor.Name, ct);
+            var plan = batch.Prepared ?? preparation.For(batch)
+                ?? throw new InvalidOperationException("A batch is planned before its transaction (BatchPrecheck runs in the pipeline).");
             await StatusChange.MoveManyAsync(db, plan.Rows, ClaimStatus.Stale, plan.Now, ct);
             await ClaimTimeline.AppendManyAsync(db, plan.Events, ct);
             await db.ExecuteAsync(FindingsSql(db), new { Rows = plan.FindingRows }, ct);
