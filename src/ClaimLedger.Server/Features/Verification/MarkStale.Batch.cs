@@ -154,10 +154,4 @@ public static partial class MarkStale
             return plan.Marked;
         }
     }
-
-    private static string FindingsSql(DbSession db) => $"""
-        INSERT INTO stale_findings (claim_id, run_id, reason, source_id, evidence_id, detail, time)
-        SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6
-        FROM {db.JsonRows("@Rows", "r")}
-        """;
 }

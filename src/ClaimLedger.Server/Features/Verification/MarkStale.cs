@@ -49,9 +49,11 @@ public static partial class MarkStale
         }
     }
 
-    private const string FindingSql = """
+    // A claim's findings, and in a batch every claim's, in one statement (JsonRows; the values of FindingValues).
+    private static string FindingsSql(DbSession db) => $"""
         INSERT INTO stale_findings (claim_id, run_id, reason, source_id, evidence_id, detail, time)
-        VALUES (@ClaimId, @RunId, @Reason, @SourceId, @EvidenceId, @Detail, @Time)
+        SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6
+        FROM {db.JsonRows("@Rows", "r")}
         """;
 
     private static object?[] FindingValues(string claimId, string runId, Finding f, string now) =>
@@ -71,11 +73,7 @@ public static partial class MarkStale
             var row = await StatusChange.PrepareAsync(db, command.Name, "", ClaimStatus.Stale, ct);
             var now = DbTime.ToDb(clock.GetUtcNow());
             await StatusChange.ApplyAsync(db, row, ClaimStatus.Stale, ClaimEvent.Types.Type.MarkedStale, actor.Name, now, ct, detail: Detail(command));
-            foreach (var f in command.Findings)
-            {
-                var v = FindingValues(row.Id, command.RunId, f, now);
-                await db.ExecuteAsync(FindingSql, new { ClaimId = v[0], RunId = v[1], Reason = v[2], SourceId = v[3], EvidenceId = v[4], Detail = v[5], Time = v[6] }, ct);
-            }
+            await db.ExecuteAsync(FindingsSql(db), new { Rows = JsonRows.Of(command.Findings, f => FindingValues(row.Id, command.RunId, f, now)) }, ct);
 
             return await ClaimReads.LoadAsync(db, row.Id, ct);
         }

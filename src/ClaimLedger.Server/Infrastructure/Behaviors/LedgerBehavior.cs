@@ -38,7 +38,7 @@ public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurr
             session.LedgerAdditions.Clear();
             var result = await next();
             session.LedgerAdditions.Clear();
-            await AppendManyAsync(bulk.Ledger(result), cancellationToken);
+            await AppendAsync(bulk.Ledger(result), cancellationToken);
             return result;
         }
 
@@ -57,28 +57,15 @@ public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurr
 
         var record = command.Ledger(response);
         session.LedgerAdditions.ApplyTo(record.Subject, record.Changes);
-        var head = await session.QuerySingleOrDefaultAsync<Head>(HeadSql, null, cancellationToken);
-        var sequence = (head?.Sequence ?? 0) + 1;
-        var previous = head?.EntryHash ?? LedgerChain.GenesisHash;
-        var time = DbTime.ToDb(clock.GetUtcNow());
-        var changes = record.CanonicalChanges;
-        await session.ExecuteAsync(AppendSql, new
-        {
-            Sequence = sequence,
-            Time = time,
-            Actor = actor.Name,
-            record.Action,
-            record.Subject,
-            Changes = changes,
-            PreviousHash = previous,
-            EntryHash = LedgerChain.EntryHash(previous, sequence, time, actor.Name, record.Action, record.Subject, changes),
-        }, cancellationToken);
-        await session.NotifyAsync(Cluster.ClusterEvents.LedgerChannel, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), notifier.Notify,
-            cancellationToken);
+        await AppendAsync([record], cancellationToken);
         return response;
     }
 
-    private async Task AppendManyAsync(IReadOnlyList<LedgerRecord> records, CancellationToken ct)
+    /// <summary>
+    /// Appends the entries, each chained to the one before, from the head as this transaction sees it. One entry (every
+    /// single command) is one plain INSERT; more (a bulk command) are one INSERT of JSON rows.
+    /// </summary>
+    private async Task AppendAsync(IReadOnlyList<LedgerRecord> records, CancellationToken ct)
     {
         if (records.Count == 0)
         {
@@ -89,19 +76,35 @@ public sealed class LedgerBehavior<TRequest, TResponse>(DbSession session, ICurr
         var sequence = head?.Sequence ?? 0;
         var previous = head?.EntryHash ?? LedgerChain.GenesisHash;
         var time = DbTime.ToDb(clock.GetUtcNow());
-        var rows = new List<object?[]>(records.Count);
+        var entries = new List<Entry>(records.Count);
         foreach (var record in records)
         {
             sequence++;
             var changes = record.CanonicalChanges;
             var hash = LedgerChain.EntryHash(previous, sequence, time, actor.Name, record.Action, record.Subject, changes);
-            rows.Add([sequence, time, actor.Name, record.Action, record.Subject, changes, previous, hash]);
+            entries.Add(new Entry(sequence, record.Action, record.Subject, changes, previous, hash));
             previous = hash;
         }
 
-        await session.ExecuteAsync(AppendManySql, new { Rows = JsonRows.Of(rows, row => row) }, ct);
+        if (entries is [var e])
+        {
+            await session.ExecuteAsync(AppendSql, new
+            {
+                e.Sequence, Time = time, Actor = actor.Name, e.Action, e.Subject, e.Changes, e.PreviousHash, e.EntryHash,
+            }, ct);
+        }
+        else
+        {
+            await session.ExecuteAsync(AppendManySql, new
+            {
+                Rows = JsonRows.Of(entries, x => [x.Sequence, time, actor.Name, x.Action, x.Subject, x.Changes, x.PreviousHash, x.EntryHash]),
+            }, ct);
+        }
+
         await session.NotifyAsync(Cluster.ClusterEvents.LedgerChannel, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), notifier.Notify, ct);
     }
 
     private sealed record Head(long Sequence, string EntryHash);
+
+    private sealed record Entry(long Sequence, string Action, string Subject, string Changes, string PreviousHash, string EntryHash);
 }
