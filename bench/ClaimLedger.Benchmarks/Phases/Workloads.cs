@@ -279,7 +279,7 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
     /// Verdict expiry sweep: <paramref name="dueClaims"/> claims with a 1-second review interval get verdicts (untimed)
     /// and are left until they are due; then one VERDICT_EXPIRY run is started and polled to its end.
     /// </summary>
-    public async Task<StalenessResult> StalenessSweepAsync(int dueClaims, CancellationToken ct)
+    public async Task<StalenessResult> StalenessSweepAsync(int dueClaims, string phase, CancellationToken ct)
     {
         var preparation = Stopwatch.StartNew();
         var (items, prepared) = await PrepareReviewsAsync("Staleness: prepare claims", dueClaims, TimeSpan.FromSeconds(1), ct);
@@ -305,7 +305,7 @@ public sealed class Workloads(IReadOnlyList<BenchClient> clients, DatasetState s
         var admin = clients[0];
         StalenessRun run;
         var timer = Stopwatch.StartNew();
-        await using (Profiling("Staleness sweep", TimeSpan.Zero))
+        await using (Profiling(phase, TimeSpan.Zero))
         {
             run = await admin.Staleness.RunStalenessCheckAsync(new RunStalenessCheckRequest
             {

@@ -63,6 +63,9 @@ public static class Comparison
             var st = s.GetProperty("staleness");
             return $"{st.GetProperty("client_seconds").GetDouble():0.00}; {N(st.GetProperty("marked_stale").GetInt64())}";
         });
+        Row("… the same sweep again, warm (s; claims marked stale)", (_, s) => Object(s, "staleness_warm") is { } st
+            ? $"{st.GetProperty("client_seconds").GetDouble():0.00}; {N(st.GetProperty("marked_stale").GetInt64())}"
+            : null);
         Row("VerifyLedger (entries/s; entries; s)", (_, s) =>
         {
             var v = s.GetProperty("verify_ledger");

@@ -138,7 +138,7 @@ public static class MarkdownReport
         b.AppendLine($"## {N(s.TargetClaims)} claims");
         b.AppendLine();
         b.AppendLine($"{N(s.ClaimsAtStart)} claims before loading, {N(s.ClaimsLoaded)} after. Reads, the staleness sweep, the report and VerifyLedger " +
-            $"ran first ({N(s.ClaimsBeforeWrites)} claims by their end: the sweep adds its due claims); CreateClaim " +
+            $"ran first ({N(s.ClaimsBeforeWrites)} claims by their end: each of the two sweeps adds its due claims); CreateClaim " +
             (s.CreateClaimWithoutIntegration is null ? "" : "(then again with the Merkle integrator off and on, the servers restarted before each) ") +
             "and SubmitVerdict ran last, " +
             $"growing the dataset to {N(s.ClaimsAtEnd)} (SubmitVerdict's pool is new claims, created untimed with allow_duplicate)." +
@@ -224,6 +224,14 @@ public static class MarkdownReport
             $"| Staleness sweep (VERDICT_EXPIRY) | {st.ClientSeconds:0.00} s | server {Seconds(st.ServerSeconds)} | {st.ErrorCount} | " +
             $"{st.State}: {N(st.DueClaims)} due claims, {N(st.ClaimsExamined)} examined, {N(st.MarkedStale)} marked stale " +
             $"({Rate(st.MarkedStale, st.ClientSeconds)} marked/s); prepared in {st.PreparationSeconds:0.0} s | {Judge(Targets.Staleness)} |");
+        if (s.StalenessWarm is { } warm)
+        {
+            b.AppendLine(
+                $"| Staleness sweep, again (warm) | {warm.ClientSeconds:0.00} s | server {Seconds(warm.ServerSeconds)} | {warm.ErrorCount} | " +
+                $"{warm.State}: the same code a second time, {N(warm.DueClaims)} newly due claims, {N(warm.MarkedStale)} marked stale " +
+                $"({Rate(warm.MarkedStale, warm.ClientSeconds)} marked/s) | |");
+        }
+
         var vl = s.VerifyLedger;
         var hash = s.LedgerHashCeiling;
         b.AppendLine(

@@ -99,6 +99,15 @@ public sealed record SizeResult(
     /// <summary>The staleness sweep's wall time seen by the client, in seconds (the "staleness sweep").</summary>
     public double StalenessSweep => Staleness.ClientSeconds;
 
+    /// <summary>
+    /// A second sweep right after the first, on as many newly due claims: the same code run warm, as a long-running
+    /// server's every daily sweep after its first runs it.
+    /// </summary>
+    public StalenessResult? StalenessWarm { get; init; }
+
+    /// <summary>The warm sweep's wall time seen by the client, in seconds.</summary>
+    public double? StalenessSweepWarm => StalenessWarm?.ClientSeconds;
+
     /// <summary>The highest peak RSS (VmHWM) of any one server process by the end of this size, in MB (10^6 bytes).</summary>
     public double ServerRssPeakMb => Math.Max(ServerMemoryAfterLoad?.MaxInstancePeakRssBytes ?? 0, ServerMemoryAtEnd?.MaxInstancePeakRssBytes ?? 0) / 1e6;
 
