@@ -25,10 +25,26 @@ public static class CanonicalJson
     /// <exception cref="ArgumentException">A non-integer number, an integer beyond ±(2^53 − 1), or a lone surrogate.</exception>
     public static string ToText(JsonNode? node)
     {
-        var builder = new StringBuilder();
-        Write(builder, node);
-        return builder.ToString();
+        // One builder per thread, kept while it stays small (off the large-object heap): the ledger canonicalises an
+        // entry per change, thousands in a staleness sweep, and a new builder's chunks would be garbage each time.
+        var builder = t_builder ?? new StringBuilder(1024);
+        t_builder = null;
+        try
+        {
+            Write(builder, node);
+            return builder.ToString();
+        }
+        finally
+        {
+            if (builder.Capacity <= 16 * 1024)
+            {
+                t_builder = builder.Clear();
+            }
+        }
     }
+
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
 
     private static void Write(StringBuilder b, JsonNode? node)
     {
@@ -48,7 +64,7 @@ public static class CanonicalJson
                     }
 
                     first = false;
-                    WriteString(b, name);
+                    AppendString(b, name);
                     b.Append(':');
                     Write(b, value);
                 }
@@ -82,7 +98,7 @@ public static class CanonicalJson
         switch (value.GetValueKind())
         {
             case JsonValueKind.String:
-                WriteString(b, value.GetValue<string>());
+                AppendString(b, value.GetValue<string>());
                 break;
             case JsonValueKind.True:
                 b.Append("true");
@@ -153,40 +169,108 @@ public static class CanonicalJson
     private static readonly SearchValues<char> NeedsCare = SearchValues.Create(
         string.Concat(Enumerable.Range(0, 0x20).Concat([(int)'"', (int)'\\']).Concat(Enumerable.Range(0xD800, 0x800)).Select(c => (char)c)));
 
-    private static void WriteString(StringBuilder b, string s)
+    /// <summary>How each character of <see cref="NeedsCare"/> other than a surrogate is written.</summary>
+    private static readonly string[] Escapes = Enumerable.Range(0, '\\' + 1).Select(c => (char)c switch
+    {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\b' => "\\b",
+        '\f' => "\\f",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        < (char)0x20 => "\\u" + c.ToString("x4", CultureInfo.InvariantCulture),
+        _ => "",
+    }).ToArray();
+
+    /// <summary>
+    /// <paramref name="s"/> as a JSON string literal, escaped as RFC 8785 escapes it (only what JSON requires); runs of
+    /// characters that need no care are copied whole.
+    /// </summary>
+    /// <exception cref="ArgumentException">A lone surrogate.</exception>
+    public static void AppendString(StringBuilder b, string s)
     {
         b.Append('"');
         var rest = s.AsSpan();
         for (var i = rest.IndexOfAny(NeedsCare); i >= 0; i = rest.IndexOfAny(NeedsCare))
         {
             b.Append(rest[..i]);
-            var c = rest[i];
-            switch (c)
+            var special = Special(rest, i);
+            if (special > 0)
             {
-                case '"': b.Append("\\\""); break;
-                case '\\': b.Append("\\\\"); break;
-                case '\b': b.Append("\\b"); break;
-                case '\f': b.Append("\\f"); break;
-                case '\n': b.Append("\\n"); break;
-                case '\r': b.Append("\\r"); break;
-                case '\t': b.Append("\\t"); break;
-                case < (char)0x20:
-                    b.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    if (!char.IsHighSurrogate(c) || i + 1 >= rest.Length || !char.IsLowSurrogate(rest[i + 1]))
-                    {
-                        throw new ArgumentException("Strings with lone surrogates cannot be canonicalised.");
-                    }
-
-                    b.Append(rest.Slice(i, 2));
-                    i++;
-                    break;
+                b.Append(Escapes[rest[i]]);
+            }
+            else
+            {
+                b.Append(rest.Slice(i, 2));
             }
 
-            rest = rest[(i + 1)..];
+            rest = rest[(i + Math.Abs(special))..];
         }
 
         b.Append(rest).Append('"');
+    }
+
+    /// <summary>The length of <see cref="AppendString"/>'s literal of <paramref name="s"/>, quotes included.</summary>
+    /// <exception cref="ArgumentException">A lone surrogate.</exception>
+    public static int StringLength(string s)
+    {
+        var length = s.Length + 2;
+        var rest = s.AsSpan();
+        for (var i = rest.IndexOfAny(NeedsCare); i >= 0; i = rest.IndexOfAny(NeedsCare))
+        {
+            var special = Special(rest, i);
+            length += special > 0 ? Escapes[rest[i]].Length - 1 : 0;
+            rest = rest[(i + Math.Abs(special))..];
+        }
+
+        return length;
+    }
+
+    /// <summary>
+    /// Writes <see cref="AppendString"/>'s literal of <paramref name="s"/> at the start of <paramref name="destination"/>,
+    /// which holds at least <see cref="StringLength"/> characters; returns how many it wrote.
+    /// </summary>
+    /// <exception cref="ArgumentException">A lone surrogate.</exception>
+    public static int WriteString(Span<char> destination, string s)
+    {
+        destination[0] = '"';
+        var at = 1;
+        var rest = s.AsSpan();
+        for (var i = rest.IndexOfAny(NeedsCare); i >= 0; i = rest.IndexOfAny(NeedsCare))
+        {
+            rest[..i].CopyTo(destination[at..]);
+            at += i;
+            var special = Special(rest, i);
+            var written = special > 0 ? Escapes[rest[i]].AsSpan() : rest.Slice(i, 2);
+            written.CopyTo(destination[at..]);
+            at += written.Length;
+            rest = rest[(i + Math.Abs(special))..];
+        }
+
+        rest.CopyTo(destination[at..]);
+        at += rest.Length;
+        destination[at] = '"';
+        return at + 1;
+    }
+
+    /// <summary>
+    /// What <paramref name="text"/>[<paramref name="i"/>], a character of <see cref="NeedsCare"/>, is: 1 for one to
+    /// escape (<see cref="Escapes"/>), -2 for a surrogate pair copied as it is.
+    /// </summary>
+    private static int Special(ReadOnlySpan<char> text, int i)
+    {
+        var c = text[i];
+        if (!char.IsSurrogate(c))
+        {
+            return 1;
+        }
+
+        if (!char.IsHighSurrogate(c) || i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]))
+        {
+            throw new ArgumentException("Strings with lone surrogates cannot be canonicalised.");
+        }
+
+        return -2;
     }
 }

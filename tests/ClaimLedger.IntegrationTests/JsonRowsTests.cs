@@ -17,6 +17,7 @@ public sealed class JsonRowsTests : IDisposable
     [
         "plain", "", "'single' \"double\" \\back\\slash", "tab\tnew\nline\rreturn \u0001\u001f", "проверка фактов", "核实声明", "تحقق",
         "emoji 🧾✅ and a surrogate pair 𝄞", "{\"looks\":\"like json\"}", "r.value ->> 0; DROP TABLE claims; --",
+        "line\u2028separator, paragraph\u2029separator, delete \u007f, no-break\u00a0space", "\\u0041 is not A",
     ];
 
     [Fact]
@@ -51,6 +52,7 @@ public sealed class JsonRowsTests : IDisposable
     public void AValueThatIsNeitherTextNorAnIntegerNorNull_IsRefused()
     {
         Should.Throw<ArgumentException>(() => JsonRows.Of([1.5], v => [v]));
+        Should.Throw<ArgumentException>(() => JsonRows.Of(["lone \ud800 surrogate"], v => [v]));
         JsonRows.Of([("a\"b", 7L, (string?)null)], r => [r.Item1, r.Item2, r.Item3]).ShouldBe("[[\"a\\\"b\",7,null]]");
     }
 

@@ -142,7 +142,13 @@ public sealed class CanonicalJsonTests
             }
 
             var value = text.ToString();
-            CanonicalJson.ToText(JsonValue.Create(value)).ShouldBe(Reference(value), Convert.ToHexString(Encoding.Unicode.GetBytes(value)));
+            var hex = Convert.ToHexString(Encoding.Unicode.GetBytes(value));
+            CanonicalJson.ToText(JsonValue.Create(value)).ShouldBe(Reference(value), hex);
+            // The measured literal written into a span (JsonRows) is the same text, of exactly the measured length.
+            CanonicalJson.StringLength(value).ShouldBe(Reference(value).Length, hex);
+            var span = new char[Reference(value).Length + 3];
+            var written = CanonicalJson.WriteString(span, value);
+            new string(span, 0, written).ShouldBe(Reference(value), hex);
         }
 
         static string Reference(string s)
@@ -181,6 +187,8 @@ public sealed class CanonicalJsonTests
         {
             Should.Throw<ArgumentException>(() => CanonicalJson.ToText(JsonValue.Create(value)), $"value {Convert.ToHexString(Encoding.Unicode.GetBytes(value))}");
             Should.Throw<ArgumentException>(() => CanonicalJson.ToText(new JsonObject { [value] = 1L }), $"name {Convert.ToHexString(Encoding.Unicode.GetBytes(value))}");
+            Should.Throw<ArgumentException>(() => CanonicalJson.StringLength(value));
+            Should.Throw<ArgumentException>(() => CanonicalJson.WriteString(new char[20], value));
         }
     }
 

@@ -38,7 +38,8 @@ public static partial class MarkStale
     {
         public BatchValidator()
         {
-            RuleFor(b => b.Claims).ClaimsToMark();
+            // A plan is made only of claims PlanBatch validated (the same command objects, IsFor): validated once.
+            When(b => b.Prepared is null || !b.Prepared.IsFor(b.Claims), () => RuleFor(b => b.Claims).ClaimsToMark());
             RuleFor(b => b.Prepared).Must((b, plan) => plan is null || plan.IsFor(b.Claims)).OverridePropertyName("prepared")
                 .WithMessage("must be the plan of these claims");
         }
