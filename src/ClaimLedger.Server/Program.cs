@@ -81,8 +81,9 @@ app.MapGet("/", () => "ClaimLedger speaks gRPC (HTTP/2). See the README for clie
 
 var dialect = app.Services.GetRequiredService<ISqlDialect>();
 app.Logger.LogInformation("ClaimLedger database: {Engine} at {Location}", dialect.Engine, dialect.Location);
-app.Logger.LogInformation("Memory: {Gc} garbage collector; native heap arenas {Arenas}", System.Runtime.GCSettings.IsServerGC ? "server" : "workstation",
-    arenasLimited ? $"at most {nativeHeapArenas}" : "the C library's default");
+app.Logger.LogInformation("Memory: {Gc} garbage collector; native heap arenas {Arenas}; first-generation budget {Gen0}",
+    System.Runtime.GCSettings.IsServerGC ? "server" : "workstation", arenasLimited ? $"at most {nativeHeapArenas}" : "the C library's default",
+    GarbageCollection.DescribeGen0Budget(Environment.GetEnvironmentVariable));
 try
 {
     await app.RunAsync();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ClaimLedger.Contracts.V1;
+using ClaimLedger.Server.Infrastructure.Hosting;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -127,6 +128,10 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // The first-generation budget the README's run command gives the server (ADR 31), unless the benchmark's own
+        // environment names one (to measure another).
+        psi.Environment[GarbageCollection.Gen0SizeVariable] =
+            Environment.GetEnvironmentVariable(GarbageCollection.Gen0SizeVariable) ?? GarbageCollection.RecommendedGen0Size;
         if (PerfMap)
         {
             // --profile: the runtime writes /tmp/perf-<pid>.map, so perf can name JIT-compiled methods (PerfProfiler); with

@@ -31,6 +31,16 @@ public sealed class MemorySettingsTests : IDisposable
     }
 
     [Fact]
+    public async Task TheStartUpLog_SaysWhichFirstGenerationBudgetIsInForce()
+    {
+        var unset = await StartupOutputAsync(s => s.Environment.Remove("DOTNET_GCgen0size"));
+        var set = await StartupOutputAsync(s => s.Environment["DOTNET_GCgen0size"] = "0x2000000");
+
+        unset.ShouldContain("first-generation budget the runtime's own");
+        set.ShouldContain("first-generation budget 32 MiB (DOTNET_GCgen0size)");
+    }
+
+    [Fact]
     public async Task TheOperator_CanChooseTheArenaCap()
     {
         var output = await StartupOutputAsync(s => s.Environment["Server__NativeHeapArenas"] = "4");
