@@ -6,9 +6,9 @@ namespace ClaimLedger.Server.Infrastructure.Hosting;
 /// The garbage collector's first-generation budget (ADR 31): how much the server allocates between two collections.
 /// The runtime sizes it from the processor's cache as the operating system reports it; where that report is missing
 /// (virtual machines without cache topology in /sys, such as the benchmark's), it falls back to a budget of about a
-/// megabyte, and a ledger verification or a staleness sweep then spends a third of its time collecting. Only the
-/// environment variable <c>DOTNET_GCgen0size</c> (hexadecimal bytes), read before any code of ours runs, changes it: the
-/// README's run command sets 32 MiB (launchSettings.json), as the benchmark does for the server it starts.
+/// megabyte, and VerifyLedger and the audit report then spend about half of their time collecting, a staleness sweep a
+/// sixth. Only the environment variable <c>DOTNET_GCgen0size</c> (hexadecimal bytes), read before any code of ours runs,
+/// changes it: the README's run command sets 32 MiB (launchSettings.json), as the benchmark does for the server it starts.
 /// </summary>
 public static class GarbageCollection
 {
