@@ -54,6 +54,10 @@ public sealed class JsonRowsTests : IDisposable
         Should.Throw<ArgumentException>(() => JsonRows.Of([1.5], v => [v]));
         Should.Throw<ArgumentException>(() => JsonRows.Of(["lone \ud800 surrogate"], v => [v]));
         JsonRows.Of([("a\"b", 7L, (string?)null)], r => [r.Item1, r.Item2, r.Item3]).ShouldBe("[[\"a\\\"b\",7,null]]");
+        // The measured length holds at the edges: no rows, a row of no values, negative and extreme integers.
+        JsonRows.Of(Array.Empty<int>(), v => [v]).ShouldBe("[]");
+        JsonRows.Of([1, 2], _ => []).ShouldBe("[[],[]]");
+        JsonRows.Of([long.MinValue], v => [v, -1, 0, int.MaxValue]).ShouldBe("[[-9223372036854775808,-1,0,2147483647]]");
     }
 
     public void Dispose() => _server.Dispose();

@@ -44,11 +44,12 @@ internal static class JsonRows
             text[at++] = '[';
             for (var r = 0; r < rows.Count; r++)
             {
-                text[at++] = r == 0 ? '[' : ',';
                 if (r > 0)
                 {
-                    text[at++] = '[';
+                    text[at++] = ',';
                 }
+
+                text[at++] = '[';
 
                 var row = rows[r];
                 for (var i = 0; i < row.Length; i++)
