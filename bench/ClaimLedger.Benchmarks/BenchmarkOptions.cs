@@ -27,7 +27,8 @@ public sealed record BenchmarkOptions(
     IReadOnlyList<EngineChoice>? EngineList = null,
     bool CarryDataset = false,
     bool Profile = false,
-    int SweepClaims = 0)
+    int SweepClaims = 0,
+    bool ReadyToRun = false)
 {
     /// <summary>Claims due in the staleness sweep at <paramref name="size"/>: <c>--sweep-claims</c>, or 1% of the size (at least 100).</summary>
     public int DueClaims(long size) => SweepClaims > 0 ? SweepClaims : (int)Math.Max(100, size / 100);
@@ -102,6 +103,12 @@ public sealed record BenchmarkOptions(
             Description = "Claims due in the staleness sweep at every size (default: 1% of the size, at least 100; the goal is stated at 10,000)",
         };
 
+        var readyToRun = new Option<bool>("--ready-to-run")
+        {
+            Description = "Run the server as published with ReadyToRun (dotnet publish -r <this machine's RID> -p:PublishReadyToRun=true: " +
+                "its code and its packages' compiled ahead of time) instead of the Release build",
+        };
+
         var root = new RootCommand("""
             ClaimLedger end-to-end benchmark: starts the server (Release) on a fresh database, grows a realistic dataset
             to each size and measures the RPCs beside their ceilings. Writes a Markdown and a JSON report.
@@ -111,7 +118,7 @@ public sealed record BenchmarkOptions(
               dotnet run -c Release --project bench/ClaimLedger.Benchmarks -- --sizes 2000 --duration 3 --database postgresql --instances 2
             """)
         {
-            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset, database, instances, postgresSettings, carryDataset, profile, sweepClaims,
+            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset, database, instances, postgresSettings, carryDataset, profile, sweepClaims, readyToRun,
         };
 
         root.Subcommands.Add(BuildCompareCommand());
@@ -135,7 +142,8 @@ public sealed record BenchmarkOptions(
                     ParsePostgresSettings(parse.GetValue(postgresSettings) ?? []),
                     CarryDataset: parse.GetValue(carryDataset),
                     Profile: parse.GetValue(profile),
-                    SweepClaims: NotNegative(parse.GetValue(sweepClaims), "--sweep-claims"));
+                    SweepClaims: NotNegative(parse.GetValue(sweepClaims), "--sweep-claims"),
+                    ReadyToRun: parse.GetValue(readyToRun));
                 var engines = ParseEngines(parse.GetValue(database)!, options.Instances);
                 options = engines.Count == 1
                     ? options with { Database = engines[0].Database, Instances = engines[0].Instances }

@@ -51,6 +51,7 @@ static async Task<int> RunAsync(BenchmarkOptions options, CancellationToken invo
 
     var repoRoot = ServerProcess.FindRepositoryRoot(Directory.GetCurrentDirectory());
     ServerProcess.PerfMap = options.Profile;
+    ServerProcess.ReadyToRun = options.ReadyToRun;
     var outputDirectory = Path.GetFullPath(options.OutputDirectory, repoRoot);
     if (options.Engines.Count == 1)
     {
@@ -189,7 +190,8 @@ static async Task<(int ExitCode, string? Report, CarriedDataset? Kept)> RunEngin
     var urls = servers.Instances.Select(i => i.Url).ToList();
     var settings = new RunSettings(options.Sizes, options.Clients, options.Duration.TotalSeconds, options.Warmup.TotalSeconds,
         options.CeilingDuration.TotalSeconds, options.Seed, options.LoadAllowDuplicates, urls.FirstOrDefault() ?? "",
-        options.Database == DatabaseEngine.PostgreSql ? "postgresql" : "sqlite", options.Instances, urls, servers.PostgresFacts, datasetFrom);
+        options.Database == DatabaseEngine.PostgreSql ? "postgresql" : "sqlite", options.Instances, urls, servers.PostgresFacts, datasetFrom,
+        ServerBuild: ServerProcess.BuildDescription);
     if (failure is null && carryDirectory is not null && options.Database == DatabaseEngine.Sqlite && run?.State is { } state && apiKey is not null)
     {
         var (database, signingKey) = await servers.StopAndKeepSqliteDatabaseAsync(carryDirectory, ct);

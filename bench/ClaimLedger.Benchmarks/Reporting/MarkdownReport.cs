@@ -27,6 +27,11 @@ public static class MarkdownReport
 
         var s = r.Settings;
         b.AppendLine($"- Engine: {Engine(s)}");
+        if (s.ServerBuild is not null)
+        {
+            b.AppendLine($"- Server: {s.ServerBuild}");
+        }
+
         b.AppendLine($"- Settings: {s.Clients} clients (one gRPC channel each, HTTP/2 cleartext on loopback); {s.DurationSeconds:0.#} s per RPC phase " +
             $"after {s.WarmupSeconds:0.#} s warm-up; storage ceilings{(s.PostgreSql is null ? "" : " and pgbench")} {s.CeilingDurationSeconds:0.#} s each; seed {s.Seed}; " +
             "client and server share the machine" +

@@ -25,7 +25,8 @@ public sealed record BenchmarkResult(
 /// </summary>
 public sealed record RunSettings(IReadOnlyList<long> Sizes, int Clients, double DurationSeconds, double WarmupSeconds, double CeilingDurationSeconds, int Seed,
     bool LoadAllowDuplicates, string ServerUrl, string Database = "sqlite", int Instances = 1, IReadOnlyList<string>? ServerUrls = null,
-    [property: JsonPropertyName("postgresql")] PostgresFacts? PostgreSql = null, string? DatasetFrom = null);
+    [property: JsonPropertyName("postgresql")] PostgresFacts? PostgreSql = null, string? DatasetFrom = null,
+    string? ServerBuild = null);
 
 /// <summary>
 /// Server memory from /proc: with one instance, its VmRSS and VmHWM; with several, the sums over the instances (the

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using ClaimLedger.Contracts.V1;
 using ClaimLedger.Server.Infrastructure.Hosting;
 using Grpc.Core;
@@ -65,9 +66,24 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new InvalidOperationException($"No ClaimLedger.sln in {start} or above it: run the benchmark from inside the repository.");
     }
 
+    /// <summary>
+    /// Set once, before the server is built, by <c>--ready-to-run</c>: the server is published with ReadyToRun for this
+    /// machine's runtime identifier, and every server process runs that publish instead of the Release build.
+    /// </summary>
+    public static bool ReadyToRun { get; set; }
+
+    /// <summary>What the benchmark runs, for the report.</summary>
+    public static string BuildDescription => ReadyToRun
+        ? $"published with ReadyToRun for {RuntimeInformation.RuntimeIdentifier} (framework-dependent; its own and its packages' code compiled ahead of time)"
+        : "the Release build (its own and its packages' code compiled by the JIT on first use)";
+
     public static async Task BuildAsync(string repoRoot, TextWriter log, CancellationToken ct)
     {
-        log.WriteLine($"Building {ServerProject} (Release)…");
+        string[] arguments = ReadyToRun
+            ? ["publish", ServerProject, "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "--self-contained", "false",
+                "-p:PublishReadyToRun=true", "-o", ReadyToRunDirectory(repoRoot), "-nologo", "-v", "quiet"]
+            : ["build", ServerProject, "-c", "Release", "-nologo", "-v", "quiet"];
+        log.WriteLine(ReadyToRun ? $"Publishing {ServerProject} (Release, ReadyToRun, {RuntimeInformation.RuntimeIdentifier})…" : $"Building {ServerProject} (Release)…");
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = repoRoot,
@@ -75,19 +91,19 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "build", ServerProject, "-c", "Release", "-nologo", "-v", "quiet" })
+        foreach (var arg in arguments)
         {
             psi.ArgumentList.Add(arg);
         }
 
-        using var build = Process.Start(psi) ?? throw new InvalidOperationException("Could not start dotnet build.");
+        using var build = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start dotnet {arguments[0]}.");
         var stdout = build.StandardOutput.ReadToEndAsync(ct);
         var stderr = build.StandardError.ReadToEndAsync(ct);
         await ChildProcess.WaitOrKillAsync(build, ct);
 
         if (build.ExitCode != 0)
         {
-            throw new InvalidOperationException($"Building the server failed (exit code {build.ExitCode}):\n{await stdout}\n{await stderr}");
+            throw new InvalidOperationException($"{(ReadyToRun ? "Publishing" : "Building")} the server failed (exit code {build.ExitCode}):\n{await stdout}\n{await stderr}");
         }
     }
 
@@ -208,9 +224,16 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private static string ServerDll(string repoRoot)
     {
-        var dll = Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0", "ClaimLedger.Server.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} does not exist: build the server in Release (or drop --skip-build).");
+        var dll = ReadyToRun
+            ? Path.Combine(ReadyToRunDirectory(repoRoot), "ClaimLedger.Server.dll")
+            : Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0", "ClaimLedger.Server.dll");
+        return File.Exists(dll)
+            ? dll
+            : throw new InvalidOperationException($"{dll} does not exist: {(ReadyToRun ? "publish" : "build")} the server in Release (or drop --skip-build).");
     }
+
+    private static string ReadyToRunDirectory(string repoRoot) =>
+        Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0", "ready-to-run");
 
     /// <summary>The bootstrap ADMIN key the server wrote on its first start.</summary>
     public async Task<string> ReadAdminKeyAsync(CancellationToken ct)
