@@ -226,14 +226,15 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         var dll = ReadyToRun
             ? Path.Combine(ReadyToRunDirectory(repoRoot), "ClaimLedger.Server.dll")
-            : Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0", "ClaimLedger.Server.dll");
+            : Path.Combine(ReleaseDirectory(repoRoot), "ClaimLedger.Server.dll");
         return File.Exists(dll)
             ? dll
             : throw new InvalidOperationException($"{dll} does not exist: {(ReadyToRun ? "publish" : "build")} the server in Release (or drop --skip-build).");
     }
 
-    private static string ReadyToRunDirectory(string repoRoot) =>
-        Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0", "ready-to-run");
+    private static string ReleaseDirectory(string repoRoot) => Path.Combine(repoRoot, "src", "ClaimLedger.Server", "bin", "Release", "net10.0");
+
+    private static string ReadyToRunDirectory(string repoRoot) => Path.Combine(ReleaseDirectory(repoRoot), "ready-to-run");
 
     /// <summary>The bootstrap ADMIN key the server wrote on its first start.</summary>
     public async Task<string> ReadAdminKeyAsync(CancellationToken ct)

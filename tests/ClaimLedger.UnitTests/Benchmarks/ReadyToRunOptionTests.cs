@@ -1,5 +1,3 @@
-using ClaimLedger.Benchmarks;
-
 namespace ClaimLedger.UnitTests.Benchmarks;
 
 /// <summary>
@@ -8,21 +6,10 @@ namespace ClaimLedger.UnitTests.Benchmarks;
 /// </summary>
 public sealed class ReadyToRunOptionTests
 {
-    private static async Task<(int Exit, BenchmarkOptions? Options)> ParseAsync(params string[] args)
-    {
-        BenchmarkOptions? parsed = null;
-        var exit = await BenchmarkOptions.BuildCommand((options, _) =>
-        {
-            parsed = options;
-            return Task.FromResult(0);
-        }).Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Error = TextWriter.Null, Output = TextWriter.Null });
-        return (exit, parsed);
-    }
-
     [Fact]
     public async Task WithoutTheOption_TheReleaseBuildRuns()
     {
-        var (exit, options) = await ParseAsync("--sizes", "20000");
+        var (exit, options) = await BenchmarkCommandLine.ParseAsync("--sizes", "20000");
 
         exit.ShouldBe(0);
         options!.ReadyToRun.ShouldBeFalse();
@@ -31,7 +18,7 @@ public sealed class ReadyToRunOptionTests
     [Fact]
     public async Task WithTheOption_ThePublishedServerRuns()
     {
-        var (exit, options) = await ParseAsync("--sizes", "20000", "--ready-to-run");
+        var (exit, options) = await BenchmarkCommandLine.ParseAsync("--sizes", "20000", "--ready-to-run");
 
         exit.ShouldBe(0);
         options!.ReadyToRun.ShouldBeTrue();

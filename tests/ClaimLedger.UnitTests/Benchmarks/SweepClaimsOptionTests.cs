@@ -1,5 +1,3 @@
-using ClaimLedger.Benchmarks;
-
 namespace ClaimLedger.UnitTests.Benchmarks;
 
 /// <summary>
@@ -8,24 +6,13 @@ namespace ClaimLedger.UnitTests.Benchmarks;
 /// </summary>
 public sealed class SweepClaimsOptionTests
 {
-    private static async Task<(int Exit, BenchmarkOptions? Options)> ParseAsync(params string[] args)
-    {
-        BenchmarkOptions? parsed = null;
-        var exit = await BenchmarkOptions.BuildCommand((options, _) =>
-        {
-            parsed = options;
-            return Task.FromResult(0);
-        }).Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Error = TextWriter.Null, Output = TextWriter.Null });
-        return (exit, parsed);
-    }
-
     [Theory]
     [InlineData(1_000L, 100)]
     [InlineData(20_000L, 200)]
     [InlineData(1_000_000L, 10_000)]
     public async Task WithoutTheOption_TheSweepIsOnePercentOfTheSize_AtLeast100(long size, int expected)
     {
-        var (exit, options) = await ParseAsync("--sizes", size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (exit, options) = await BenchmarkCommandLine.ParseAsync("--sizes", size.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         exit.ShouldBe(0);
         options!.DueClaims(size).ShouldBe(expected);
@@ -34,7 +21,7 @@ public sealed class SweepClaimsOptionTests
     [Fact]
     public async Task WithTheOption_EverySizeSweepsThatMany()
     {
-        var (exit, options) = await ParseAsync("--sizes", "20000,100000", "--sweep-claims", "10000");
+        var (exit, options) = await BenchmarkCommandLine.ParseAsync("--sizes", "20000,100000", "--sweep-claims", "10000");
 
         exit.ShouldBe(0);
         options!.DueClaims(20_000).ShouldBe(10_000);
@@ -44,7 +31,7 @@ public sealed class SweepClaimsOptionTests
     [Fact]
     public async Task ANegativeCount_IsRefusedBeforeAnythingRuns()
     {
-        var (exit, options) = await ParseAsync("--sizes", "20000", "--sweep-claims", "-5");
+        var (exit, options) = await BenchmarkCommandLine.ParseAsync("--sizes", "20000", "--sweep-claims", "-5");
 
         exit.ShouldBe(2);
         options.ShouldBeNull();
