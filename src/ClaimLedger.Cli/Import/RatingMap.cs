@@ -90,14 +90,20 @@ public sealed class RatingMap
         UnicodeRanges.Lao, UnicodeRanges.Khmer, UnicodeRanges.Myanmar,
     ];
 
+    private static readonly UnicodeRange[] HanRanges =
+        [UnicodeRanges.CjkUnifiedIdeographs, UnicodeRanges.CjkUnifiedIdeographsExtensionA, UnicodeRanges.CjkCompatibilityIdeographs];
+
+    private static readonly UnicodeRange[] KanaRanges = [UnicodeRanges.Hiragana, UnicodeRanges.Katakana, UnicodeRanges.KatakanaPhoneticExtensions];
+
     private static readonly JsonDocumentOptions JsonOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     private readonly List<LanguageTable> languages;
     private readonly List<Entry> entries;
-    private readonly Dictionary<string, Entry> exact = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Phrase> exact = new(StringComparer.Ordinal);
     private readonly ScanPhrase[] scan;
     private readonly HashSet<string> negations = new(StringComparer.Ordinal);
     private readonly string[] noSpaceNegations;
+    private readonly string[] suffixNegations;
     private readonly HashSet<string> contrasts = new(StringComparer.Ordinal);
     private readonly string[] noSpaceContrasts;
     private readonly HashSet<string> hedges = new(StringComparer.Ordinal);
@@ -107,25 +113,40 @@ public sealed class RatingMap
     {
         this.languages = languages;
         this.entries = entries;
+        var listings = new Dictionary<string, List<Entry>>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            if (!exact.TryGetValue(entry.Key, out var seen))
+            if (!listings.TryGetValue(entry.Key, out var listed))
             {
-                exact[entry.Key] = entry;
+                listings[entry.Key] = [entry];
+                continue;
             }
-            else if (seen.Rating != entry.Rating)
+
+            // Chinese and Japanese share the Han characters, and some words mean one thing in each (不正確): such a phrase may
+            // mean one rating per language, read by the label's language. Anywhere else two ratings for one phrase is a mistake.
+            var seen = listed.Find(e => e.Rating != entry.Rating && (e.Language == entry.Language || !IsHanOnly(entry.Key)));
+            if (seen is not null)
             {
                 throw new RatingMapException(
                     $"\"{entry.Phrase}\" ({entry.Language}) is {NameOf(entry.Rating)} but \"{seen.Phrase}\" ({seen.Language}) is " +
-                    $"{NameOf(seen.Rating)}; both read \"{entry.Key}\", and a phrase must mean one rating in every language");
+                    $"{NameOf(seen.Rating)}; both read \"{entry.Key}\", and a phrase must mean one rating in every language " +
+                    "(only one written in Han characters alone may mean one rating in Chinese and another in Japanese)");
             }
-            else if (seen.ExactOnly != entry.ExactOnly)
+
+            if (listed[0].ExactOnly != entry.ExactOnly)
             {
-                var (only, scanned) = entry.ExactOnly ? (entry, seen) : (seen, entry);
+                var (only, scanned) = entry.ExactOnly ? (entry, listed[0]) : (listed[0], entry);
                 throw new RatingMapException(
                     $"\"={only.Phrase}\" ({only.Language}) is exact-only but \"{scanned.Phrase}\" ({scanned.Language}) is not; both read " +
                     $"\"{entry.Key}\", so mark both or neither with =");
             }
+
+            listed.Add(entry);
+        }
+
+        foreach (var (key, listed) in listings)
+        {
+            exact[key] = new Phrase(key, listed[0].ExactOnly, [.. listed]);
         }
 
         foreach (var language in languages)
@@ -136,11 +157,13 @@ public sealed class RatingMap
         }
 
         noSpaceNegations = [.. negations.Where(IsNoSpaceWord)];
+        suffixNegations = [.. languages.SelectMany(l => l.SuffixNegations).Distinct(StringComparer.Ordinal)];
         noSpaceContrasts = [.. contrasts.Where(IsNoSpaceWord)];
         noSpaceHedges = [.. hedges.Where(IsNoSpaceWord)];
         scan = [.. exact.Values.Where(e => !e.ExactOnly)
             .Select(e => new ScanPhrase(e.Key, e, IsNoSpaceWord(e.Key),
-                e.Key.Split(' ').Any(negations.Contains) || Array.Exists(noSpaceNegations, n => e.Key.Contains(n, StringComparison.Ordinal))))
+                e.Key.Split(' ').Any(negations.Contains) || Array.Exists(noSpaceNegations, n => e.Key.Contains(n, StringComparison.Ordinal))
+                || Array.Exists(suffixNegations, n => e.Key.Contains(n, StringComparison.Ordinal))))
             .OrderByDescending(p => p.Key.Length).ThenBy(p => p.Key, StringComparer.Ordinal)];
     }
 
@@ -198,7 +221,7 @@ public sealed class RatingMap
 
     /// <summary>
     /// This map with a user's map on top: the user's phrases replace ours where they normalise to the same text (in any
-    /// language), and the user's languages, phrases, negations, contrast words and hedges are added.
+    /// language), and the user's languages, phrases, negations, suffix negations, contrast words and hedges are added.
     /// </summary>
     public RatingMap With(RatingMap overrides)
     {
@@ -217,6 +240,7 @@ public sealed class RatingMap
                 var ours = merged[index];
                 merged[index] = new LanguageTable(ours.Code, theirs.Name ?? ours.Name,
                     [.. ours.Negations.Union(theirs.Negations, StringComparer.Ordinal)],
+                    [.. ours.SuffixNegations.Union(theirs.SuffixNegations, StringComparer.Ordinal)],
                     [.. ours.Contrasts.Union(theirs.Contrasts, StringComparer.Ordinal)],
                     [.. ours.Hedges.Union(theirs.Hedges, StringComparer.Ordinal)]);
             }
@@ -226,10 +250,12 @@ public sealed class RatingMap
     }
 
     /// <summary>
-    /// Reads a rating label alone: the whole label, else its head (the part before the first ":", ".", " - ", "(" …), else the
-    /// rating phrases it contains, longest first, which must agree and must not be negated.
+    /// Reads a rating label: the whole label, else its head (the part before the first ":", ".", " - ", "(" …), else the
+    /// rating phrases it contains, longest first, which must agree and must not be negated. <paramref name="language"/> (a
+    /// BCP-47 tag: the review's language) is consulted only for a phrase that means one rating in Chinese and another in
+    /// Japanese (不正確): kana in the label make it Japanese; else the language decides, and without one it stays unmapped.
     /// </summary>
-    public RatingReading FromLabel(string? label)
+    public RatingReading FromLabel(string? label, string? language = null)
     {
         if (string.IsNullOrWhiteSpace(label))
         {
@@ -243,13 +269,16 @@ public sealed class RatingMap
             return Unmapped(label);
         }
 
+        var labelLanguage = LabelLanguage(decoded, language);
         var hit = exact.GetValueOrDefault(whole) ?? Head(decoded);
         if (hit is not null)
         {
-            return new RatingReading(hit.Rating, RatingBasis.Label, hit.Phrase, null);
+            return hit.ReadIn(labelLanguage) is { } entry
+                ? new RatingReading(entry.Rating, RatingBasis.Label, entry.Phrase, null)
+                : LanguageUnknown(hit, labelLanguage);
         }
 
-        return Scan(label, decoded);
+        return Scan(label, decoded, labelLanguage);
     }
 
     /// <summary>
@@ -281,7 +310,7 @@ public sealed class RatingMap
     /// since publishers' numbers are not always a truth scale; only without a label is the number read, and only with both
     /// bestRating and worstRating given.
     /// </summary>
-    public RatingReading Resolve(string? label, double? value, double? best, double? worst)
+    public RatingReading Resolve(string? label, double? value, double? best, double? worst, string? language = null)
     {
         string? scale = null;
         var byScale = Rating.Unspecified;
@@ -293,7 +322,7 @@ public sealed class RatingMap
 
         if (!string.IsNullOrWhiteSpace(label))
         {
-            var reading = FromLabel(label);
+            var reading = FromLabel(label, language);
             if (reading.Rating != Rating.Unspecified)
             {
                 return byScale == Rating.Unspecified || byScale == reading.Rating
@@ -388,10 +417,11 @@ public sealed class RatingMap
             var body = language.Value;
             if (body.ValueKind != JsonValueKind.Object)
             {
-                throw new RatingMapException($"{path}: a language is an object with \"ratings\" (and optionally \"name\", \"negations\", \"contrasts\", \"hedges\")");
+                throw new RatingMapException(
+                    $"{path}: a language is an object with \"ratings\" (and optionally \"name\", \"negations\", \"suffix_negations\", \"contrasts\", \"hedges\")");
             }
 
-            CheckKeys(body, path, "name", "negations", "contrasts", "hedges", "ratings");
+            CheckKeys(body, path, "name", "negations", "suffix_negations", "contrasts", "hedges", "ratings");
             string? name = null;
             if (body.TryGetProperty("name", out var nameElement))
             {
@@ -399,7 +429,8 @@ public sealed class RatingMap
                     : throw new RatingMapException($"{path}.name: must be a string");
             }
 
-            languages.Add(new LanguageTable(code, name, Words(body, path, "negations"), Words(body, path, "contrasts"), Words(body, path, "hedges")));
+            languages.Add(new LanguageTable(code, name, Words(body, path, "negations"), Words(body, path, "suffix_negations"), Words(body, path, "contrasts"),
+                Words(body, path, "hedges")));
             if (!body.TryGetProperty("ratings", out var ratings))
             {
                 continue;
@@ -491,7 +522,7 @@ public sealed class RatingMap
     private static RatingReading Unmapped(string label) =>
         new(Rating.Unspecified, RatingBasis.None, null, $"unmapped rating \"{label.Trim()}\"");
 
-    private Entry? Head(string decoded)
+    private Phrase? Head(string decoded)
     {
         for (var i = 0; i < decoded.Length; i++)
         {
@@ -516,7 +547,7 @@ public sealed class RatingMap
         return null;
     }
 
-    private RatingReading Scan(string label, string decoded)
+    private RatingReading Scan(string label, string decoded, string? labelLanguage)
     {
         var (text, tokens) = Tokenize(decoded);
         var found = new List<Match>();
@@ -549,7 +580,7 @@ public sealed class RatingMap
 
         foreach (var match in chosen)
         {
-            if (Near(match, text, tokens, chosen, negations, noSpaceNegations, NegationReach) is { } negated)
+            if ((Near(match, text, tokens, chosen, negations, noSpaceNegations, NegationReach) ?? Suffix(match, text, tokens, chosen)) is { } negated)
             {
                 return new RatingReading(Rating.Unspecified, RatingBasis.None, null,
                     $"\"{negated}\": a negated rating phrase is not read as its opposite");
@@ -562,13 +593,18 @@ public sealed class RatingMap
             }
         }
 
-        var ratings = chosen.OrderBy(m => m.Start).GroupBy(m => m.Phrase.Entry.Rating).ToList();
-        if (ratings.Count == 1)
+        if (chosen.Find(m => m.Phrase.Entry.ReadIn(labelLanguage) is null) is { } unread)
         {
-            return new RatingReading(chosen[0].Phrase.Entry.Rating, RatingBasis.Label, chosen[0].Phrase.Entry.Phrase, null);
+            return LanguageUnknown(unread.Phrase.Entry, labelLanguage);
         }
 
-        var named = ratings.Select(g => $"{NameOf(g.Key)} (\"{g.First().Phrase.Entry.Phrase}\")").ToList();
+        var ratings = chosen.OrderBy(m => m.Start).Select(m => m.Phrase.Entry.ReadIn(labelLanguage)!).GroupBy(e => e.Rating).ToList();
+        if (ratings.Count == 1)
+        {
+            return new RatingReading(ratings[0].Key, RatingBasis.Label, chosen[0].Phrase.Entry.ReadIn(labelLanguage)!.Phrase, null);
+        }
+
+        var named = ratings.Select(g => $"{NameOf(g.Key)} (\"{g.First().Phrase}\")").ToList();
         return new RatingReading(Rating.Unspecified, RatingBasis.None, null,
             $"label mixes {string.Join(", ", named.SkipLast(1))} and {named[^1]}");
     }
@@ -594,12 +630,14 @@ public sealed class RatingMap
         }
         else
         {
-            // Inside a run of a script written without spaces: the leftmost word in the few characters before.
-            var from = Math.Max(tokens[first].Start, match.Start - reach.CharactersBefore);
+            // Inside a run of a script written without spaces: the leftmost word ending in the few characters before (a word
+            // of one character starting in them; a longer one, such as 必ずしも, may start further back).
+            var longest = noSpaceWords.Select(w => w.Length).DefaultIfEmpty(1).Max();
+            var from = Math.Max(tokens[first].Start, match.Start - reach.CharactersBefore - longest + 1);
             var window = text[from..match.Start];
             var at = noSpaceWords
                 .SelectMany(w => Enumerable.Range(0, window.Length).Where(i => window.AsSpan(i).StartsWith(w, StringComparison.Ordinal))
-                    .Where(i => Free(from + i, from + i + w.Length)))
+                    .Where(i => from + i + w.Length > match.Start - reach.CharactersBefore && Free(from + i, from + i + w.Length)))
                 .DefaultIfEmpty(-1).Min();
             if (at >= 0)
             {
@@ -619,6 +657,27 @@ public sealed class RatingMap
         }
 
         return null;
+    }
+
+    // A suffix negation written straight after the match, or after one space, in the same clause: Japanese 誤りではない,
+    // 正確とは言えない. Quoted from the match through the ending; null when there is none.
+    private string? Suffix(Match match, string text, Token[] tokens, List<Match> chosen)
+    {
+        var at = match.End;
+        if (at < text.Length && text[at] == ' ')
+        {
+            var next = Array.FindIndex(tokens, t => t.Start == at + 1);
+            if (next < 0 || tokens[next].ClauseBefore)
+            {
+                return null;
+            }
+
+            at++;
+        }
+
+        var ending = Array.Find(suffixNegations, n => text.AsSpan(at).StartsWith(n, StringComparison.Ordinal)
+            && !chosen.Exists(c => !ReferenceEquals(c, match) && c.Start < at + n.Length && at < c.End));
+        return ending is null ? null : text[match.Start..(at + ending.Length)];
     }
 
     // The normal form with its words, each knowing whether clause punctuation came before it.
@@ -753,14 +812,55 @@ public sealed class RatingMap
 
     private static string NameOf(Rating rating) => RatingsByName.First(p => p.Value == rating).Key;
 
+    // Written in Han ideographs alone (no kana, no other letters): a word Chinese and Japanese may both write.
+    private static bool IsHanOnly(string key) =>
+        key.EnumerateRunes().All(r => r.Value == ' ' || r.Value is >= 0x20000 and <= 0x3FFFF || IsInRanges(r, HanRanges));
+
+    private static bool IsInRanges(Rune rune, UnicodeRange[] ranges) =>
+        Array.Exists(ranges, r => rune.Value >= r.FirstCodePoint && rune.Value < r.FirstCodePoint + r.Length);
+
+    // The language a label is read in where a phrase's meaning depends on it: kana are written only in Japanese; else the
+    // review's language (its primary subtag), else none.
+    private static string? LabelLanguage(string decoded, string? language)
+    {
+        if (decoded.EnumerateRunes().Any(r => IsInRanges(r, KanaRanges)))
+        {
+            return "ja";
+        }
+
+        var primary = language?.Split('-', '_')[0].Trim().ToLowerInvariant();
+        return string.IsNullOrEmpty(primary) ? null : primary;
+    }
+
+    private static RatingReading LanguageUnknown(Phrase phrase, string? language)
+    {
+        var meanings = string.Join(" and ", phrase.Listings.GroupBy(l => l.Rating)
+            .Select(g => $"{NameOf(g.Key)} in {string.Join("/", g.Select(l => l.Language))}"));
+        var why = language is null ? "the review's language is not known" : $"the review's language ({language}) is neither";
+        return new RatingReading(Rating.Unspecified, RatingBasis.None, null,
+            $"\"{phrase.Listings[0].Phrase}\" reads {meanings}, and {why}");
+    }
+
     private static string Number(double value) => value.ToString("G", CultureInfo.InvariantCulture);
 
     private sealed record Entry(string Language, string Phrase, string Key, Rating Rating, bool ExactOnly);
 
-    private sealed record LanguageTable(string Code, string? Name, string[] Negations, string[] Contrasts, string[] Hedges);
+    private sealed record LanguageTable(string Code, string? Name, string[] Negations, string[] SuffixNegations, string[] Contrasts, string[] Hedges);
+
+    /// <summary>
+    /// A table phrase: every listing of one normalised text. The listings agree on the rating, except for a phrase in Han
+    /// characters alone that Chinese and Japanese read differently; that one is read only in one of its languages.
+    /// </summary>
+    private sealed record Phrase(string Key, bool ExactOnly, Entry[] Listings)
+    {
+        public Entry? ReadIn(string? language) =>
+            Array.TrueForAll(Listings, l => l.Rating == Listings[0].Rating) ? Listings[0]
+            : language is null ? null
+            : Array.Find(Listings, l => string.Equals(l.Language.Split('-')[0], language, StringComparison.OrdinalIgnoreCase));
+    }
 
     // Negative: the phrase is itself a negation ("not true", "सच नहीं"), which a hedge next to it would make partial.
-    private sealed record ScanPhrase(string Key, Entry Entry, bool NoSpace, bool Negative);
+    private sealed record ScanPhrase(string Key, Phrase Entry, bool NoSpace, bool Negative);
 
     private sealed record Match(int Start, int End, ScanPhrase Phrase);
 

@@ -60,7 +60,6 @@ internal static class ReviewRecords
             yield break;
         }
 
-        var rating = options.Ratings.Resolve(item.RatingLabel, item.RatingValue, item.RatingBest, item.RatingWorst);
         var ours = options.As switch
         {
             ReviewsAs.Verdicts => true,
@@ -77,6 +76,9 @@ internal static class ReviewRecords
                 yield return Invalid(item, file, line, languageProblem!);
                 continue;
             }
+
+            // The claim's language reads the few phrases whose meaning depends on it (Chinese and Japanese 不正確).
+            var rating = options.Ratings.Resolve(item.RatingLabel, item.RatingValue, item.RatingBest, item.RatingWorst, language);
 
             if (rating.Note is { } ratingNote)
             {

@@ -6,7 +6,7 @@ namespace ClaimLedger.IntegrationTests.Cli;
 
 /// <summary>
 /// `claimledger import` pointed at a folder of fact-check archives as real publishers publish them (Fixtures/ClaimReview:
-/// 72 reviews by 19 fictional publishers in 13 languages, in every shape, with a manifest of what a faithful import must
+/// 78 reviews by 20 fictional publishers in 14 languages, in every shape, with a manifest of what a faithful import must
 /// record) against the real service on loopback, then checked through the API.
 /// </summary>
 public sealed class ClaimReviewArchiveTests(ClaimReviewArchiveTests.ImportedArchive archive) : IClassFixture<ClaimReviewArchiveTests.ImportedArchive>
@@ -14,7 +14,7 @@ public sealed class ClaimReviewArchiveTests(ClaimReviewArchiveTests.ImportedArch
     public static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Fixtures", "ClaimReview");
 
     /// <summary>The archive's languages: detection among them tells Hindi from Marathi (see LanguageDetection).</summary>
-    public static readonly string[] DetectAmong = ["--detect-languages", "en,es,pt,fr,de,it,hi,bn,ar,zh,tr,id"];
+    public static readonly string[] DetectAmong = ["--detect-languages", "en,es,pt,fr,de,it,hi,bn,ar,zh,tr,id,ja"];
 
     /// <summary>A fresh server with the whole archive imported once, and everything the API says about it.</summary>
     public sealed class ImportedArchive : IAsyncLifetime

@@ -298,7 +298,6 @@ public sealed class RatingMapLanguageTests
     [InlineData("缺乏背景", Rating.Misleading)]
     [InlineData("正確，但缺乏背景", Rating.Misleading)]
     [InlineData("不實", Rating.False)]
-    [InlineData("不正確", Rating.False)]
     [InlineData("事實釐清", Rating.Unspecified)]
     [InlineData("並非錯誤", Rating.Unspecified)]
     [InlineData("不是誤導", Rating.Unspecified)]
@@ -306,6 +305,54 @@ public sealed class RatingMapLanguageTests
     public void FromLabel_Chinese_ReadsTheLabelAsPublished(string label, Rating expected)
     {
         Map.FromLabel(label).Rating.ShouldBe(expected, label);
+    }
+
+    [Theory]
+    [InlineData("不正確", Rating.False)]
+    [InlineData("不正确", Rating.False)]
+    [InlineData("不正確：範例市並未調漲", Rating.False)]
+    public void FromLabel_ChineseInChinese_ReadsTheLabelsThatJapaneseReadsOtherwise(string label, Rating expected)
+    {
+        Map.FromLabel(label, "zh-TW").Rating.ShouldBe(expected, label);
+    }
+
+    // FIJ's guidelines (正確, ほぼ正確, 不正確, ミスリード, 根拠不明, 誤り, 虚偽), the Japan Fact-check Center, InFact.
+    [Theory]
+    [InlineData("誤り", Rating.False)]
+    [InlineData("【誤り】例市長の発言とされる画像は加工されたもの", Rating.False)]
+    [InlineData("誤り：例市はそのような発表をしていない", Rating.False)]
+    [InlineData("判定：誤り", Rating.False)]
+    [InlineData("虚偽", Rating.False)]
+    [InlineData("事実ではない", Rating.False)]
+    [InlineData("事実と異なる", Rating.False)]
+    [InlineData("デマ", Rating.False)]
+    [InlineData("ほぼ誤り", Rating.MostlyFalse)]
+    [InlineData("不正確", Rating.Mixed)]
+    [InlineData("一部誤り", Rating.Mixed)]
+    [InlineData("誤りを含む", Rating.Mixed)]
+    [InlineData("ほぼ正確", Rating.MostlyTrue)]
+    [InlineData("おおむね正確", Rating.MostlyTrue)]
+    [InlineData("正確", Rating.True)]
+    [InlineData("正確。", Rating.True)]
+    [InlineData("正確。ただし文脈不足", Rating.Misleading)]
+    [InlineData("ミスリード", Rating.Misleading)]
+    [InlineData("ミスリード：動画は2019年の別の水害のもの", Rating.Misleading)]
+    [InlineData("誤解を招く", Rating.Misleading)]
+    [InlineData("根拠不明", Rating.Unproven)]
+    [InlineData("根拠なし", Rating.Unproven)]
+    [InlineData("未確認", Rating.Unproven)]
+    [InlineData("ＭＩＳＬＥＡＤＩＮＧ（ミスリード）", Rating.Misleading)]
+    [InlineData("誤りではない", Rating.Unspecified)]
+    [InlineData("正確とは言えない", Rating.Unspecified)]
+    [InlineData("必ずしも事実ではない", Rating.Unspecified)]
+    [InlineData("誤りとミスリード", Rating.Unspecified)]
+    [InlineData("判定留保", Rating.Unspecified)]
+    [InlineData("検証対象外", Rating.Unspecified)]
+    [InlineData("風刺", Rating.Unspecified)]
+    [InlineData("意見", Rating.Unspecified)]
+    public void FromLabel_Japanese_ReadsTheLabelAsPublished(string label, Rating expected)
+    {
+        Map.FromLabel(label, "ja").Rating.ShouldBe(expected, label);
     }
 
     [Theory]
@@ -380,7 +427,9 @@ public sealed class RatingMapLanguageTests
     [InlineData("सच नहीं")]
     [InlineData("সঠিক নয়")]
     [InlineData("غير صحيح")]
-    [InlineData("不正確")]
+    [InlineData("不實")]
+    [InlineData("正確ではない")]
+    [InlineData("事実ではない")]
     [InlineData("Tidak benar")]
     [InlineData("Doğru değil")]
     [InlineData("Klopt niet")]

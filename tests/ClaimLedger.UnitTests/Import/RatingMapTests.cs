@@ -11,7 +11,7 @@ public sealed class RatingMapTests
 {
     private static readonly RatingMap Map = RatingMap.BuiltIn;
 
-    private static readonly string[] RequiredLanguages = ["en", "es", "pt", "fr", "de", "it", "hi", "bn", "ar", "zh"];
+    private static readonly string[] RequiredLanguages = ["en", "es", "pt", "fr", "de", "it", "hi", "bn", "ar", "zh", "ja"];
 
     public static TheoryData<string, string, Rating, bool> BuiltInEntries()
     {
@@ -32,7 +32,8 @@ public sealed class RatingMapTests
     [MemberData(nameof(BuiltInEntries))]
     public void FromLabel_EveryBuiltInPhrase_ReadsAsItsOwnRating(string language, string phrase, Rating rating, bool exactOnly)
     {
-        var reading = Map.FromLabel(phrase);
+        // In its own language: a few Han phrases mean one rating in Chinese and another in Japanese (不正確).
+        var reading = Map.FromLabel(phrase, language);
 
         reading.Rating.ShouldBe(rating, $"{language} \"{phrase}\" (exact-only: {exactOnly})");
         reading.Basis.ShouldBe(RatingBasis.Label);
@@ -44,7 +45,7 @@ public sealed class RatingMapTests
     {
         var label = $"«{phrase}» 2024";
 
-        Map.FromLabel(label).Rating.ShouldBe(exactOnly ? Rating.Unspecified : rating, $"{language} {label}");
+        Map.FromLabel(label, language).Rating.ShouldBe(exactOnly ? Rating.Unspecified : rating, $"{language} {label}");
     }
 
     [Fact]
@@ -192,6 +193,81 @@ public sealed class RatingMapTests
     public void FromLabel_NegationAfterThePhrase_Negates()
     {
         Map.FromLabel("भ्रामक नहीं").Rating.ShouldBe(Rating.Unspecified);
+    }
+
+    [Theory]
+    [InlineData("誤りではない", "誤りではない")]
+    [InlineData("ミスリードではありません", "ミスリードではありません")]
+    [InlineData("根拠不明とは言えない", "根拠不明とは言えない")]
+    [InlineData("誤り ではない", "誤り ではない")]
+    public void FromLabel_JapaneseNegationAfterThePhrase_Negates(string label, string quoted)
+    {
+        var reading = Map.FromLabel(label, "ja");
+
+        reading.Rating.ShouldBe(Rating.Unspecified, label);
+        reading.Note.ShouldBe($"\"{quoted}\": a negated rating phrase is not read as its opposite");
+    }
+
+    [Theory]
+    [InlineData("誤り。ではない話も")]
+    [InlineData("誤り（ではない、と主張する投稿もある）")]
+    public void FromLabel_JapaneseNegationBeyondClausePunctuation_DoesNotNegate(string label)
+    {
+        Map.FromLabel(label, "ja").Rating.ShouldBe(Rating.False);
+    }
+
+    [Fact]
+    public void FromLabel_HedgeOfSeveralCharactersBeforeANegativePhrase_IsUnmapped()
+    {
+        var reading = Map.FromLabel("必ずしも事実ではない", "ja");
+
+        reading.Rating.ShouldBe(Rating.Unspecified);
+        reading.Note.ShouldBe("\"必ずしも事実ではない\": a qualified negation (not entirely, not quite) is not read as a rating");
+        Map.FromLabel("事実ではない", "ja").Rating.ShouldBe(Rating.False);
+    }
+
+    [Theory]
+    [InlineData("zh", Rating.False)]
+    [InlineData("zh-TW", Rating.False)]
+    [InlineData("zh-Hans-CN", Rating.False)]
+    [InlineData("ja", Rating.Mixed)]
+    [InlineData("JA-jp", Rating.Mixed)]
+    public void FromLabel_HanPhraseChineseAndJapaneseReadDifferently_IsReadInTheReviewsLanguage(string language, Rating expected)
+    {
+        Map.FromLabel("不正確", language).Rating.ShouldBe(expected);
+        Map.FromLabel("【不正確】網傳說法", language).Rating.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void FromLabel_HanPhraseChineseAndJapaneseReadDifferently_WithKanaIsJapanese_WhateverTheLanguageSays()
+    {
+        Map.FromLabel("不正確です", "zh").Rating.ShouldBe(Rating.Mixed);
+        Map.FromLabel("判定：不正確。値上げは一部地域のみ", null).Rating.ShouldBe(Rating.Mixed);
+    }
+
+    [Theory]
+    [InlineData(null, "\"不正確\" reads FALSE in zh and MIXED in ja, and the review's language is not known")]
+    [InlineData("en-US", "\"不正確\" reads FALSE in zh and MIXED in ja, and the review's language (en) is neither")]
+    public void FromLabel_HanPhraseChineseAndJapaneseReadDifferently_WithoutEitherLanguage_IsUnmappedSayingWhy(string? language, string note)
+    {
+        var reading = Map.FromLabel("不正確", language);
+
+        reading.Rating.ShouldBe(Rating.Unspecified);
+        reading.Basis.ShouldBe(RatingBasis.None);
+        reading.Note.ShouldBe(note);
+        Map.FromLabel("不正確：該說法缺乏依據", language).Note.ShouldBe(note);
+    }
+
+    [Fact]
+    public void Resolve_LanguageDependentLabel_UsesTheLanguage_AndWithoutItNeverTheNumber()
+    {
+        Map.Resolve("不正確", 3, 5, 1, "ja").ShouldBe(new RatingReading(Rating.Mixed, RatingBasis.Label, "不正確", null));
+        var chinese = Map.Resolve("不正確", 3, 5, 1, "zh-TW");
+        chinese.Rating.ShouldBe(Rating.False);
+        chinese.Note.ShouldBe("the numeric rating 3 on 1–5 reads MIXED; the label \"不正確\" wins");
+        var unknown = Map.Resolve("不正確", 3, 5, 1);
+        unknown.Rating.ShouldBe(Rating.Unspecified);
+        unknown.Note.ShouldNotBeNull().ShouldContain("the numeric rating 3 on 1–5 was not used");
     }
 
     [Fact]
@@ -444,6 +520,9 @@ public sealed class RatingMapTests
     [InlineData("""{ "languages": { "xx": { "ratings": { "FALSE": ["Blorf"], "TRUE": ["blorf!"] } } } }""", "\"blorf!\" (xx) is TRUE but \"Blorf\" (xx) is FALSE")]
     [InlineData("""{ "languages": { "xx": { "ratings": { "FALSE": ["blörf"] } }, "yy": { "ratings": { "MIXED": ["blorf"] } } } }""", "\"blorf\" (yy) is MIXED but \"blörf\" (xx) is FALSE")]
     [InlineData("""{ "languages": { "xx": { "ratings": { "FALSE": ["=blorf"] } }, "yy": { "ratings": { "FALSE": ["blorf"] } } } }""", "\"=blorf\" (xx) is exact-only but \"blorf\" (yy) is not")]
+    [InlineData("""{ "languages": { "xx": { "ratings": { "FALSE": ["不好"], "MIXED": ["不好！"] } } } }""", "\"不好！\" (xx) is MIXED but \"不好\" (xx) is FALSE")]
+    [InlineData("""{ "languages": { "xx": { "ratings": { "FALSE": ["不好ね"] } }, "yy": { "ratings": { "MIXED": ["不好ね"] } } } }""", "\"不好ね\" (yy) is MIXED but \"不好ね\" (xx) is FALSE")]
+    [InlineData("""{ "languages": { "xx": { "suffix_negations": ["で ない"] } } }""", "languages.xx.suffix_negations[0]: \"で ない\" must be one word")]
     [InlineData("""{ "languages": { "xx": { "ratings": { "FALS": ["blorf"] } } } }""", "languages.xx.ratings.FALS: unknown rating \"FALS\"")]
     [InlineData("""{ "languages": { "xx": { "ratings": { "RATING_UNSPECIFIED": ["blorf"] } } } }""", "unknown rating \"RATING_UNSPECIFIED\"")]
     [InlineData("""{ "languages": { "xx": { "ratings": { "FALSE": ["!!"] } } } }""", "languages.xx.ratings.FALSE[0]: the phrase \"!!\" is empty once normalised")]
@@ -553,6 +632,27 @@ public sealed class RatingMapTests
         Map.FromLabel("Correct, albeit misleading").Rating.ShouldBe(Rating.True);
         map.FromLabel("The claim is not true wholesale").Rating.ShouldBe(Rating.Unspecified);
         Map.FromLabel("The claim is not true wholesale").Rating.ShouldBe(Rating.False);
+    }
+
+    [Fact]
+    public void Load_AHanPhraseWithOneRatingPerLanguage_IsReadInEach()
+    {
+        var map = Load("""{ "languages": { "xx": { "ratings": { "FALSE": ["不好"] } }, "yy": { "ratings": { "MIXED": ["不好"] } } } }""");
+
+        map.FromLabel("不好", "xx").Rating.ShouldBe(Rating.False);
+        map.FromLabel("不好", "yy-ZZ").Rating.ShouldBe(Rating.Mixed);
+        map.FromLabel("不好").Note.ShouldBe("\"不好\" reads FALSE in xx and MIXED in yy, and the review's language is not known");
+    }
+
+    [Fact]
+    public void With_UsersMap_AddsSuffixNegations()
+    {
+        var map = Map.With(Load("""{ "languages": { "ja": { "suffix_negations": ["ではないです"] } } }"""));
+
+        map.FromLabel("誤りではないです", "ja").Rating.ShouldBe(Rating.Unspecified);
+        map.FromLabel("誤り", "ja").Rating.ShouldBe(Rating.False);
+        Map.With(Load("""{ "languages": { "xx": { "suffix_negations": ["nai"], "ratings": { "FALSE": ["blorf"] } } } }""")).FromLabel("blorf nai")
+            .Rating.ShouldBe(Rating.Unspecified);
     }
 
     [Fact]
