@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
 
@@ -192,6 +193,13 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect,
     private const int CursorBatch = 256;
     private int _cursors;
 
+    // Each query streamed gets a number of its own, part of its cursors' names: where the driver prepares statements
+    // automatically (Npgsql's Max Auto Prepare, an operator's connection-string setting), a prepared FETCH keeps the
+    // columns of the query it was first prepared for, so the same FETCH text over another query's cursor on the same
+    // connection would read rows it cannot describe (the call hung). One FETCH text per query keeps them apart.
+    private static readonly ConcurrentDictionary<string, int> StreamedQueries = new(StringComparer.Ordinal);
+    private static int _streamedQueryCount;
+
     /// <summary>
     /// Rows one at a time, without buffering the result: for scans whose memory must not grow with the table. The
     /// caller may run other statements of this session between rows (as exports do per claim): where the engine's
@@ -200,7 +208,8 @@ public sealed class DbSession(IDbConnectionFactory factory, ISqlDialect dialect,
     /// </summary>
     public async IAsyncEnumerable<T> StreamAsync<T>(string sql, object? param, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var cursor = $"claimledger_stream_{++_cursors}";
+        var query = StreamedQueries.GetOrAdd(sql, static _ => Interlocked.Increment(ref _streamedQueryCount));
+        var cursor = $"claimledger_stream_q{query}_{++_cursors}";
         if (dialect.DeclareCursorSql(cursor, sql) is not { } declare)
         {
             var connection = await ConnectionAsync(ct);
