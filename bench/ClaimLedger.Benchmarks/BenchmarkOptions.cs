@@ -61,7 +61,11 @@ public sealed record BenchmarkOptions(
         var skipBuild = new Option<bool>("--skip-build") { Description = "Use the server already built in Release instead of building it" };
         var loadAllowDuplicates = new Option<bool>("--load-allow-duplicates")
         {
-            Description = "Load with allow_duplicate (skips the server's near-duplicate check while growing the dataset; the CreateClaim phase still checks)",
+            Description = "Load with allow_duplicate: the default (no near-duplicate check while growing the dataset; the CreateClaim phase always checks)",
+        };
+        var loadCheckDuplicates = new Option<bool>("--load-check-duplicates")
+        {
+            Description = "Load with the server's near-duplicate check on every claim (slower; the generated claims are distinct, so the dataset is the same)",
         };
 
         var carryDataset = new Option<bool>("--carry-dataset")
@@ -118,7 +122,7 @@ public sealed record BenchmarkOptions(
               dotnet run -c Release --project bench/ClaimLedger.Benchmarks -- --sizes 2000 --duration 3 --database postgresql --instances 2
             """)
         {
-            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, showDataset, database, instances, postgresSettings, carryDataset, profile, sweepClaims, readyToRun,
+            sizes, clients, duration, ceilingDuration, output, seed, skipBuild, loadAllowDuplicates, loadCheckDuplicates, showDataset, database, instances, postgresSettings, carryDataset, profile, sweepClaims, readyToRun,
         };
 
         root.Subcommands.Add(BuildCompareCommand());
@@ -135,7 +139,7 @@ public sealed record BenchmarkOptions(
                     parse.GetValue(output)!,
                     parse.GetValue(seed),
                     parse.GetValue(skipBuild),
-                    parse.GetValue(loadAllowDuplicates),
+                    LoadWithoutCheck(parse.GetValue(loadAllowDuplicates), parse.GetValue(loadCheckDuplicates)),
                     parse.GetValue(showDataset),
                     DatabaseEngine.Sqlite,
                     Positive(parse.GetValue(instances), "--instances"),
@@ -160,6 +164,9 @@ public sealed record BenchmarkOptions(
         });
         return root;
     }
+
+    private static bool LoadWithoutCheck(bool allow, bool check) =>
+        allow && check ? throw new FormatException("--load-allow-duplicates and --load-check-duplicates contradict each other; give one") : !check;
 
     /// <summary><c>compare a.json b.json …</c>: the reports of several runs side by side, as one Markdown table.</summary>
     private static Command BuildCompareCommand()

@@ -213,10 +213,10 @@ public sealed class StorageCeiling : IDisposable
     }
 
     /// <summary>Grows the file to <paramref name="claims"/> claims in batches (not timed as a result).</summary>
-    public double FillTo(long claims, CancellationToken ct)
+    public double FillTo(long claims, CancellationToken ct, CancellationToken stop = default)
     {
         var timer = Stopwatch.StartNew();
-        while (_written < claims)
+        while (_written < claims && !stop.IsCancellationRequested)
         {
             ct.ThrowIfCancellationRequested();
             WriteBatch((int)Math.Min(BatchSize, claims - _written));

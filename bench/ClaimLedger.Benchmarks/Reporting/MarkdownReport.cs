@@ -35,7 +35,9 @@ public static class MarkdownReport
         b.AppendLine($"- Settings: {s.Clients} clients (one gRPC channel each, HTTP/2 cleartext on loopback); {s.DurationSeconds:0.#} s per RPC phase " +
             $"after {s.WarmupSeconds:0.#} s warm-up; storage ceilings{(s.PostgreSql is null ? "" : " and pgbench")} {s.CeilingDurationSeconds:0.#} s each; seed {s.Seed}; " +
             "client and server share the machine" +
-            (s.LoadAllowDuplicates ? "; **the load used allow_duplicate** (no near-duplicate check while growing the dataset)" : ""));
+            (s.LoadAllowDuplicates
+                ? "; the load used allow_duplicate (no near-duplicate check while growing the dataset; the CreateClaim phase checks)"
+                : "; the load checked every claim for near-duplicates (--load-check-duplicates)"));
         if (s.DatasetFrom is not null)
         {
             b.AppendLine($"- Dataset: {s.DatasetFrom}");
