@@ -593,15 +593,17 @@ public sealed class RatingMap
             }
         }
 
-        if (chosen.Find(m => m.Phrase.Entry.ReadIn(labelLanguage) is null) is { } unread)
+        // Each chosen phrase as its language reads it (chosen[0], the longest, names the reading when they agree).
+        var read = chosen.Select(m => (m.Start, Phrase: m.Phrase.Entry, Entry: m.Phrase.Entry.ReadIn(labelLanguage))).ToList();
+        if (read.Find(r => r.Entry is null) is { Phrase: { } unread })
         {
-            return LanguageUnknown(unread.Phrase.Entry, labelLanguage);
+            return LanguageUnknown(unread, labelLanguage);
         }
 
-        var ratings = chosen.OrderBy(m => m.Start).Select(m => m.Phrase.Entry.ReadIn(labelLanguage)!).GroupBy(e => e.Rating).ToList();
+        var ratings = read.OrderBy(r => r.Start).Select(r => r.Entry!).GroupBy(e => e.Rating).ToList();
         if (ratings.Count == 1)
         {
-            return new RatingReading(ratings[0].Key, RatingBasis.Label, chosen[0].Phrase.Entry.ReadIn(labelLanguage)!.Phrase, null);
+            return new RatingReading(ratings[0].Key, RatingBasis.Label, read[0].Entry!.Phrase, null);
         }
 
         var named = ratings.Select(g => $"{NameOf(g.Key)} (\"{g.First().Phrase}\")").ToList();

@@ -256,6 +256,7 @@ public sealed class RatingMapTests
         reading.Basis.ShouldBe(RatingBasis.None);
         reading.Note.ShouldBe(note);
         Map.FromLabel("不正確：該說法缺乏依據", language).Note.ShouldBe(note);
+        Map.FromLabel("【不正確】網傳說法", language).Note.ShouldBe(note); // found by the phrase scan, not as the head
     }
 
     [Fact]
