@@ -72,7 +72,7 @@ public sealed class StalenessSchedulingTests : IDisposable
         var runs = await StalenessDriver.EventuallyAsync(
             async () => (await client.ListStalenessRunsAsync(new ListStalenessRunsRequest { PageSize = 50 })).Runs,
             r => r.Count(x => x.State == StalenessRun.Types.State.Succeeded) >= 2,
-            TimeSpan.FromSeconds(8), "two scheduled runs");
+            TimeSpan.FromSeconds(30), "two scheduled runs");
 
         runs.ShouldAllBe(r => r.Trigger == StalenessRun.Types.Trigger.Scheduled);
         runs.ShouldAllBe(r => r.RequestedBy == StalenessDriver.SystemActor);
@@ -170,7 +170,7 @@ public sealed class StalenessSchedulingTests : IDisposable
         RealTimeClockPump? clock = null;
         using var restarted = Start(schedule, misfireThreshold: "00:00:01", beforeStart: s => clock = new RealTimeClockPump(s.Clock));
         await using var stopClock = clock!;
-        await StalenessDriver.EventuallyAsync(() => Task.FromResult(ScheduledRuns()), n => n >= 1, TimeSpan.FromSeconds(6), "the run for the missed firings");
+        await StalenessDriver.EventuallyAsync(() => Task.FromResult(ScheduledRuns()), n => n >= 1, TimeSpan.FromSeconds(30), "the run for the missed firings");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         ScheduledRuns().ShouldBe(1);
